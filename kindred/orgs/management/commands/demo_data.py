@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from kindred.orgs.demo import DEMO_PASSWORD, USERS, create_demo_data
+
+
+class Command(BaseCommand):
+    help = "Create demo organisations and one user per role (never in production)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is never loaded with production settings (KINDRED_PRODUCTION=1).")
+        create_demo_data()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000/ as:"))
+        for demo in USERS:
+            roles = ", ".join(str(role.label) for _org, role in demo.memberships)
+            self.stdout.write(f"  {demo.email:<34} {roles}")
+        self.stdout.write(f"Password for every demo user: {DEMO_PASSWORD}")

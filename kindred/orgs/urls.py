@@ -1,0 +1,12 @@
+from django.urls import path
+
+from kindred.orgs import views
+
+app_name = "orgs"
+
+urlpatterns = [
+    path("switch/", views.switch, name="switch"),
+    path("members/", views.members, name="members"),
+    path("members/<int:pk>/role/", views.change_role, name="change_role"),
+    path("members/<int:pk>/remove/", views.remove, name="remove"),
+]

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Person(models.Model):
+    """A patient, client, child or relative; identifiers are optional (anonymous clients are lawful)."""
+
+    class IdKind(models.TextChoices):
+        NONE = "", _("No national id")
+        FNR = "fnr", _("Norwegian national id number (fødselsnummer)")
+        DNR = "dnr", _("Norwegian D-number")
+        CPR = "cpr", _("Danish CPR number")
+
+    class Sex(models.TextChoices):
+        UNKNOWN = "", _("Not recorded")
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    national_id = models.CharField(_("national id"), max_length=11, blank=True, db_index=True)
+    id_kind = models.CharField(_("kind of national id"), max_length=3, choices=IdKind.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+    registered_by = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("registered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="registered_persons",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [models.Index(fields=["family_name", "given_name", "birth_date"], name="person_name_birth")]
+
+    def __str__(self) -> str:
+        name = f"{self.given_name} {self.family_name}".strip()
+        return name or _("Anonymous person %(id)s") % {"id": self.pk}
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+
+class Relationship(models.Model):
+    """How two persons are related: `person` is <kind> of `other` (e.g. parent of a child)."""
+
+    class Kind(models.TextChoices):
+        PARENT_OF = "parent_of", _("parent of")
+        PARTNER = "partner", _("partner of")
+        SIBLING = "sibling", _("sibling of")
+        OTHER_CLOSE = "other_close", _("other close person to")
+
+    class ParentalResponsibility(models.TextChoices):
+        UNKNOWN = "", _("Not recorded")
+        YES = "yes", _("Yes")
+        SHARED = "shared", _("Shared")
+        NO = "no", _("No")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="relationships_from"
+    )
+    other = models.ForeignKey(
+        Person, verbose_name=_("related person"), on_delete=models.CASCADE, related_name="relationships_to"
+    )
+    kind = models.CharField(_("relation"), max_length=16, choices=Kind.choices)
+    description = models.CharField(
+        _("description"), max_length=100, blank=True, help_text=_("For example step-parent, friend or neighbour.")
+    )
+    parental_responsibility = models.CharField(
+        _("parental responsibility"), max_length=8, choices=ParentalResponsibility.choices, blank=True
+    )
+    contact_arrangement = models.CharField(_("contact arrangement"), max_length=200, blank=True)
+    lives_together = models.BooleanField(_("lives together"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "other", "kind"], name="relationship_unique"),
+            models.CheckConstraint(condition=~models.Q(person=models.F("other")), name="relationship_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_kind_display()} {self.other}"
+
+    @property
+    def audit_subject(self) -> Person:
+        return self.person

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from kindred import views
+from kindred.api import api
+
+handler500 = "kindred.views.server_error"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("kindred.accounts.urls")),
+    path("org/", include("kindred.orgs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
