@@ -1,0 +1,78 @@
+import base64
+import time
+
+import pytest
+from django_otp.oath import TOTP
+from playwright.sync_api import expect
+
+from kindred.audit.models import AccessLog
+from kindred.orgs.models import Membership, Role
+from kindred.tests.browser.helpers import log_in, serious_accessibility_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_log_in_switch_organisation_switch_language_log_out(world, page):
+    Membership.objects.create(user=world.clinician, organisation=world.other, role=Role.COORDINATOR)
+    log_in(page, "cora@example.no")
+    expect(page.get_by_test_id("active-role")).to_be_visible()
+    first = page.get_by_test_id("active-role").inner_text()
+    # Switch to the other membership with the header form.
+    select = page.locator("#switch-membership")
+    other_value = select.locator("option:not([selected])").first.get_attribute("value")
+    select.select_option(other_value)
+    page.wait_for_load_state("load")
+    expect(page.get_by_test_id("active-role")).not_to_have_text(first)
+    # Switch language to English, then Danish.
+    page.locator("#language").select_option("en")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator("#language").select_option("da")
+    expect(page.locator("html")).to_have_attribute("lang", "da")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Velkommen")
+    page.locator("header").get_by_role("button", name="Log ud").click()
+    page.wait_for_url("**/login/")
+    page.goto("/")
+    page.wait_for_url("**/login/")
+
+
+def test_failed_logins_lock_the_account(world, page):
+    for _attempt in range(5):
+        log_in(page, "cora@example.no", "wrong-password")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("For mange mislykkede forsøk")
+    # Even the right password is refused while locked.
+    log_in(page, "cora@example.no")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("For mange mislykkede forsøk")
+    assert not AccessLog.objects.filter(action="login").exists()
+    assert AccessLog.objects.filter(action="failed_login", user=world.clinician).count() >= 5
+
+
+def test_two_factor_enrolment_and_login(world, page):
+    log_in(page, "cora@example.no")
+    page.goto("/account/two-factor/setup/")
+    secret = page.get_by_test_id("totp-secret").inner_text().strip()
+    totp = TOTP(base64.b32decode(secret))
+    page.fill("input[name=token]", f"{totp.token():06d}")
+    page.locator("main button[type=submit]").click()
+    expect(page.get_by_test_id("two-factor-status")).to_contain_text("på")
+    page.locator("header").get_by_role("button", name="Logg ut").click()
+    # Log in again: password, then a code from the next time step (the last one is used up).
+    log_in(page, "cora@example.no")
+    page.wait_for_url("**/login/verify/")
+    page.fill("input[name=token]", "000000" if totp.token() != 0 else "111111")
+    page.locator("main button[type=submit]").click()
+    expect(page.locator(".ds-validation-message")).to_be_visible()
+    totp.time = time.time() + 30
+    page.fill("input[name=token]", f"{totp.token():06d}")
+    page.locator("main button[type=submit]").click()
+    expect(page.get_by_test_id("active-role")).to_be_visible()
+
+
+def test_login_and_start_pages_are_accessible(world, page):
+    page.goto("/login/")
+    assert serious_accessibility_violations(page) == []
+    log_in(page, "cora@example.no")
+    expect(page.get_by_test_id("active-role")).to_be_visible()
+    assert serious_accessibility_violations(page) == []
+    page.goto("/account/")
+    assert serious_accessibility_violations(page) == []
