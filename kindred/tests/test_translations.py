@@ -17,6 +17,7 @@ def test_catalogue_is_fully_translated(language):
 def test_compiled_catalogue_matches_its_source(language):
     """The committed .mo (so a fresh machine needs no gettext tools) is compiled from the .po."""
     folder = LOCALE / language / "LC_MESSAGES"
+    assert (folder / "django.mo").exists(), "Run `make messages` (or scripts/compile_messages.py)."
     po = {e.msgid: e.msgstr for e in polib.pofile(str(folder / "django.po")).translated_entries()}
     mo = {e.msgid: e.msgstr for e in polib.mofile(str(folder / "django.mo")) if e.msgid}
     assert mo == po, "Run `make messages` (or scripts/compile_messages.py) and commit the .mo files."

@@ -62,6 +62,8 @@ def test_two_factor_enrolment_and_login(world, page):
     page.fill("input[name=token]", "000000" if totp.token() != 0 else "111111")
     page.locator("main button[type=submit]").click()
     expect(page.locator(".ds-validation-message")).to_be_visible()
+    # django-otp throttles after a wrong code (1 s after the first failure).
+    page.wait_for_timeout(1100)
     totp.time = time.time() + 30
     page.fill("input[name=token]", f"{totp.token():06d}")
     page.locator("main button[type=submit]").click()
