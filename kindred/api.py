@@ -26,9 +26,7 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
-    return api.create_response(
-        request, {"detail": _("The request is not valid."), "errors": exc.errors}, status=422
-    )
+    return api.create_response(request, {"detail": _("The request is not valid."), "errors": exc.errors}, status=422)
 
 
 @api.exception_handler(HttpError)

@@ -10,10 +10,21 @@ class StyledForm:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
-                widget.attrs.setdefault("class", "ds-checkbox")
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)):
+                widget.attrs.setdefault("class", "ds-input")
             else:
                 widget.attrs.setdefault("class", "ds-input")
             if self.is_bound and self.errors.get(name):
                 widget.attrs["aria-invalid"] = "true"
                 widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+def apply_errors(form: forms.Form, error) -> None:
+    """Put a service's ValidationError on the form: on the named field if the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

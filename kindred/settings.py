@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kindred.orgs",
     "kindred.audit",
     "kindred.people",
+    "kindred.care",
 ]
 
 MIDDLEWARE = [
@@ -219,3 +220,5 @@ LOGGING = {
 }
 
 ADMIN_URL = env_str("ADMIN_URL", "django-admin/")
+CHILDREN_QUESTION_DAYS = env_int("CHILDREN_QUESTION_DAYS", 7)
+BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 3)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("kindred.accounts.urls")),
     path("org/", include("kindred.orgs.urls")),
+    path("care/", include("kindred.care.urls")),
+    path("people/", include("kindred.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path(settings.ADMIN_URL, admin.site.urls),

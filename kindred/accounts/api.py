@@ -29,7 +29,10 @@ class ErrorOut(Schema):
 
 def _membership_out(m) -> MembershipOut:
     return MembershipOut(
-        id=m.pk, organisation_id=m.organisation_id, organisation=m.organisation.name, role=m.role,
+        id=m.pk,
+        organisation_id=m.organisation_id,
+        organisation=m.organisation.name,
+        role=m.role,
         role_label=str(m.get_role_display()),
     )
 

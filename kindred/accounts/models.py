@@ -32,9 +32,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
-    language = models.CharField(
-        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="nb"
-    )
+    language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="nb")
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("Django admin access"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

@@ -124,7 +124,8 @@ def profile(request):
     new_token = None
     form = APITokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _token, new_token = issue_api_token(request.actor, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+        data = form.cleaned_data
+        _token, new_token = issue_api_token(request.actor, name=data["name"], days=data["days"])
         form = APITokenForm()
     context = {
         "memberships": user.memberships.select_related("organisation"),

@@ -36,19 +36,31 @@ class AccessLog(models.Model):
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # Snapshot of who it was, kept even if the account is later removed.
     user_label = models.CharField(_("user name"), max_length=254, blank=True)
     organisation = models.ForeignKey(
-        "orgs.Organisation", verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "orgs.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     role = models.CharField(_("role"), max_length=32, blank=True)
     subject = models.ForeignKey(
-        "people.Person", verbose_name=_("person"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="access_log",
+        "people.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="access_log",
     )
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)

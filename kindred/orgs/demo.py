@@ -39,7 +39,8 @@ USERS = [
     DemoUser("klinikker@demo.kindred.no", "Kari Klinikker", (("unit", Role.CLINICIAN),)),
     DemoUser("barneansvarlig@demo.kindred.no", "Berit Barneansvarlig", (("unit", Role.CHILD_RESPONSIBLE),)),
     DemoUser(
-        "koordinator@demo.kindred.no", "Kristian Koordinator",
+        "koordinator@demo.kindred.no",
+        "Kristian Koordinator",
         (("home", Role.COORDINATOR), ("allocation", Role.CLINICIAN)),
     ),
     DemoUser("gruppeleder@demo.kindred.no", "Gunn Gruppeleder", (("young", Role.GROUP_LEADER),)),
@@ -57,7 +58,9 @@ def create_demo_data() -> dict[str, Organisation]:
         orgs[key], _ = Organisation.objects.update_or_create(
             name=name,
             defaults={
-                "kind": kind, "municipality_number": municipality, "country": country,
+                "kind": kind,
+                "municipality_number": municipality,
+                "country": country,
                 "parent": orgs[parent] if parent else None,
             },
         )

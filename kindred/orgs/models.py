@@ -33,11 +33,17 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent organisation"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     municipality_number = models.CharField(
-        _("municipality number"), max_length=4, blank=True,
+        _("municipality number"),
+        max_length=4,
+        blank=True,
         validators=[RegexValidator(r"^\d{3,4}$", _("A municipality number has three or four digits."))],
     )
     country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.NORWAY)

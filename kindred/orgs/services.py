@@ -44,8 +44,10 @@ def _require(actor: Actor, capability: str) -> None:
 def members_of_active_organisation(actor: Actor):
     """Members an organisation admin may manage: those of their own active organisation only."""
     _require(actor, Capability.MANAGE_MEMBERS)
-    return Membership.objects.filter(organisation=actor.organisation).select_related("user").order_by(
-        "user__full_name", "role"
+    return (
+        Membership.objects.filter(organisation=actor.organisation)
+        .select_related("user")
+        .order_by("user__full_name", "role")
     )
 
 
@@ -70,9 +72,11 @@ def change_member_role(actor: Actor, membership: Membership, role: str) -> Membe
     _require(actor, Capability.MANAGE_MEMBERS)
     if membership.organisation_id != actor.organisation.pk:
         raise Membership.DoesNotExist
-    if Membership.objects.filter(user=membership.user, organisation=membership.organisation, role=role).exclude(
-        pk=membership.pk
-    ).exists():
+    if (
+        Membership.objects.filter(user=membership.user, organisation=membership.organisation, role=role)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
         raise ValidationError(_("This person already has that role in the organisation."))
     _guard_last_admin(membership, new_role=role)
     old = membership.role

@@ -53,10 +53,9 @@ def members(request):
             messages.success(request, _("%(name)s is added.") % {"name": membership.user})
             if created:
                 user = membership.user
-                path = reverse(
-                    "accounts:password_set",
-                    kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
-                )
+                uid = urlsafe_base64_encode(force_bytes(user.pk))
+                token = default_token_generator.make_token(user)
+                path = reverse("accounts:password_set", kwargs={"uidb64": uid, "token": token})
                 set_password_link = request.build_absolute_uri(path)
             form = AddMemberForm()
     context = {

@@ -29,8 +29,16 @@ class Person(models.Model):
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
     registered_by = models.ForeignKey(
-        "orgs.Organisation", verbose_name=_("registered by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="registered_persons",
+        "orgs.Organisation",
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registered_persons",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -47,6 +55,21 @@ class Person(models.Model):
     @property
     def display_name(self) -> str:
         return str(self)
+
+    def age_on(self, day) -> int | None:
+        """Whole years on `day`; from the birth year alone when that is all we know."""
+        if self.birth_date:
+            b = self.birth_date
+            return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        if self.birth_year:
+            return day.year - self.birth_year
+        return None
+
+    @property
+    def age(self) -> int | None:
+        from django.utils import timezone
+
+        return self.age_on(timezone.localdate())
 
 
 class Relationship(models.Model):
@@ -81,8 +104,12 @@ class Relationship(models.Model):
     lives_together = models.BooleanField(_("lives together"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -95,6 +122,47 @@ class Relationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_kind_display()} {self.other}"
+
+    @property
+    def audit_subject(self) -> Person:
+        return self.person
+
+
+class AccessGrantQuerySet(models.QuerySet["AccessGrant"]):
+    def active(self) -> AccessGrantQuerySet:
+        from django.utils import timezone
+
+        return self.filter(expires_at__gt=timezone.now())
+
+
+class AccessGrant(models.Model):
+    """Break-the-glass: one clinician's temporary, reasoned access to a person outside their caseload."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="access_grants"
+    )
+    organisation = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="access_grants"
+    )
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="access_grants")
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    objects = AccessGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("break-the-glass access")
+        verbose_name_plural = _("break-the-glass accesses")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.person} ({self.created_at:%Y-%m-%d %H:%M})"
 
     @property
     def audit_subject(self) -> Person:

@@ -30,9 +30,7 @@ def test_token_is_stored_hashed_and_scoped_to_one_organisation(world):
     Membership.objects.create(user=world.clinician, organisation=world.other, role=Role.ANALYST)
     token, plain = issue_api_token(world.actor(world.clinician, world.unit), name="EPJ")
     assert plain.startswith("kdr_") and plain not in token.key_hash
-    response = Client().get(
-        reverse("api:me"), headers={"Authorization": f"Bearer {plain}"}
-    )
+    response = Client().get(reverse("api:me"), headers={"Authorization": f"Bearer {plain}"})
     assert response.status_code == 200
     body = response.json()
     assert [m["organisation"] for m in body["memberships"]] == [world.unit.name]

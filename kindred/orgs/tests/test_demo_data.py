@@ -15,8 +15,15 @@ def test_demo_data_has_one_user_per_role_and_is_idempotent():
     assert User.objects.count() == len(USERS)
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
     kinds = set(Organisation.objects.values_list("kind", flat=True))
-    assert {"specialist_unit", "allocation_office", "child_welfare", "school_health", "low_threshold",
-            "competence_centre", "municipal_service"} <= kinds
+    assert {
+        "specialist_unit",
+        "allocation_office",
+        "child_welfare",
+        "school_health",
+        "low_threshold",
+        "competence_centre",
+        "municipal_service",
+    } <= kinds
 
 
 @override_settings(PRODUCTION=True)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from kindred.care.demo import create_care_demo
 from kindred.orgs.demo import DEMO_PASSWORD, USERS, create_demo_data
 
 
@@ -10,7 +11,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded with production settings (KINDRED_PRODUCTION=1).")
-        create_demo_data()
+        orgs = create_demo_data()
+        create_care_demo(orgs)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000/ as:"))
         for demo in USERS:
             roles = ", ".join(str(role.label) for _org, role in demo.memberships)

@@ -1,0 +1,345 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kindred.audit.services import Action, record_many
+from kindred.care import services
+from kindred.care.forms import (
+    ChildrenAnswerForm,
+    ChildrenOverviewFilter,
+    ChildSheetForm,
+    ConcernReportForm,
+    DischargeForm,
+    EpisodeForm,
+    FeedbackForm,
+    InformationForm,
+    TaskForm,
+    TaskStatusForm,
+)
+from kindred.care.models import ChildSheet, ConcernReport, InformationGiven, Task
+from kindred.forms import apply_errors
+from kindred.orgs.decorators import requires
+from kindred.orgs.models import Capability
+from kindred.people.access import get_episode, get_person
+from kindred.people.forms import ChildFormSet, PersonForm
+from kindred.people.services import possible_duplicates
+
+PAGE_SIZE = 50
+
+
+def _form_page(heading: str, submit: str, episode, **extra) -> dict:
+    return {"heading": heading, "submit": submit, "back_url": reverse("care:episode", args=[episode.pk]),
+            "episode": episode, **extra}
+
+
+def _episode_and_child(request, pk, child_pk):
+    episode = get_episode(request.actor, pk)
+    child = get_person(request.actor, child_pk)
+    return episode, child
+
+
+@requires(Capability.VIEW_PERSONAL_DATA)
+def my_work(request):
+    actor = request.actor
+    patients = list(services.my_patients(actor))
+    awaiting = list(services.episodes_awaiting_answer(actor))
+    tasks = list(services.task_list(actor)[:20])
+    record_many(actor, Action.VIEW, [e.patient for e in patients], object_type="people.person")
+    context = {"patients": patients, "awaiting": awaiting, "tasks": tasks}
+    return render(request, "care/my_work.html", context)
+
+
+@requires(Capability.EDIT_CASES)
+def intake(request):
+    actor = request.actor
+    person_form = PersonForm(request.POST or None, prefix="person")
+    episode_form = EpisodeForm(request.POST or None, prefix="episode", organisation=actor.organisation)
+    duplicates = []
+    if request.method == "POST" and person_form.is_valid() and episode_form.is_valid():
+        data = person_form.to_data()
+        try:
+            from kindred.people.services import clean_person_data
+
+            clean_person_data(data)
+        except ValidationError as error:
+            apply_errors(person_form, error)
+        else:
+            duplicates = list(possible_duplicates(actor, data)[:5])
+            if duplicates and not request.POST.get("confirm_new"):
+                record_many(actor, Action.VIEW, duplicates)
+            else:
+                try:
+                    episode = services.register_patient(actor, data, episode_form.to_data())
+                except ValidationError as error:
+                    apply_errors(episode_form, error)
+                else:
+                    messages.success(request, _("The episode is opened. Now ask about children and siblings."))
+                    return redirect("care:children_answer", pk=episode.pk)
+    context = {"person_form": person_form, "episode_form": episode_form, "duplicates": duplicates}
+    return render(request, "care/intake.html", context)
+
+
+@requires(Capability.VIEW_PERSONAL_DATA)
+def episode_detail(request, pk: int):
+    actor = request.actor
+    episode = get_episode(actor, pk)
+    children = list(services.children_of(episode.patient))
+    sheets = {s.child_id: s for s in ChildSheet.objects.filter(episode=episode)}
+    informed: dict[int, list[InformationGiven]] = {}
+    for item in InformationGiven.objects.filter(episode=episode).select_related("given_by"):
+        informed.setdefault(item.child_id, []).append(item)
+    reports: dict[int, list[ConcernReport]] = {}
+    for report in ConcernReport.objects.filter(episode=episode):
+        reports.setdefault(report.child_id, []).append(report)
+    tasks = list(Task.objects.filter(episode=episode).select_related("assignee", "child"))
+    record_many(actor, Action.VIEW, children, object_type="people.person")
+    rows = [
+        {"child": c, "sheet": sheets.get(c.pk), "information": informed.get(c.pk, []), "reports": reports.get(c.pk, []),
+         "tasks": [t for t in tasks if t.child_id == c.pk]}
+        for c in children
+    ]
+    context = {
+        "episode": episode,
+        "rows": rows,
+        "episode_tasks": [t for t in tasks if t.child_id is None],
+        "can_report": actor.can(Capability.SEND_CONCERN_REPORTS),
+    }
+    return render(request, "care/episode_detail.html", context)
+
+
+@requires(Capability.EDIT_CASES)
+def children_answer(request, pk: int):
+    actor = request.actor
+    episode = get_episode(actor, pk)
+    initial = {"children_answer": episode.children_answer, "siblings_answer": episode.siblings_answer,
+               "source": episode.answer_source or "patient"}
+    form = ChildrenAnswerForm(request.POST or None, initial=initial)
+    try:
+        rows = max(1, min(int(request.GET.get("rows", 2)), 20))
+    except ValueError:
+        rows = 2
+    formset = ChildFormSet(request.POST or None, prefix="child", initial=[{}] * rows)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        from kindred.care.services import ChildInput
+
+        children = [
+            ChildInput(
+                person=f.to_person(),
+                parental_responsibility=f.cleaned_data["parental_responsibility"],
+                lives_together=f.cleaned_data["lives_together"],
+                contact_arrangement=f.cleaned_data["contact_arrangement"],
+            )
+            for f in formset
+            if not f.is_blank()
+        ]
+        try:
+            services.record_children_answer(
+                actor, episode, children_answer=form.cleaned_data["children_answer"],
+                siblings_answer=form.cleaned_data["siblings_answer"], source=form.cleaned_data["source"],
+                children=children,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The answer about children and siblings is saved."))
+            return redirect("care:episode", pk=episode.pk)
+    existing = list(services.children_of(episode.patient))
+    context = {"episode": episode, "form": form, "formset": formset, "existing": existing, "rows": rows}
+    return render(request, "care/children_answer.html", context)
+
+
+@requires(Capability.EDIT_CASES)
+@require_POST
+def leave_intake(request, pk: int):
+    episode = get_episode(request.actor, pk)
+    try:
+        services.leave_intake(request.actor, episode)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The episode has left intake."))
+    return redirect("care:episode", pk=episode.pk)
+
+
+@requires(Capability.EDIT_CASES)
+def child_sheet(request, pk: int, child_pk: int):
+    actor = request.actor
+    episode, child = _episode_and_child(request, pk, child_pk)
+    sheet = services.sheet_for(actor, episode, child)
+    initial = {f"q_{k}": v for k, v in sheet.answers.items()}
+    initial.update(concern_level=sheet.concern_level, who_informs=sheet.who_informs)
+    form = ChildSheetForm(request.POST or None, template=sheet.template, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_child_sheet(
+                actor, episode, child, answers=form.answers(), concern_level=form.cleaned_data["concern_level"],
+                who_informs=form.cleaned_data["who_informs"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The child sheet for %(child)s is saved.") % {"child": child})
+            return redirect("care:episode", pk=episode.pk)
+    context = {"episode": episode, "child": child, "sheet": sheet, "form": form}
+    return render(request, "care/child_sheet.html", context)
+
+
+@requires(Capability.EDIT_CASES)
+def information(request, pk: int, child_pk: int):
+    actor = request.actor
+    episode, child = _episode_and_child(request, pk, child_pk)
+    services.sheet_for(actor, episode, child)  # 404 unless the child belongs to the episode
+    form = InformationForm(request.POST or None, initial={"form": "talk"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_information(actor, episode, child, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The information to %(child)s is recorded.") % {"child": child})
+            return redirect("care:episode", pk=episode.pk)
+    context = _form_page(_("Talk or information — %(child)s") % {"child": child}, _("Save"), episode, form=form)
+    return render(request, "care/information.html", context)
+
+
+@requires(Capability.EDIT_CASES)
+def new_task(request, pk: int):
+    actor = request.actor
+    episode = get_episode(actor, pk)
+    children = list(services.children_of(episode.patient))
+    form = TaskForm(
+        request.POST or None, organisation=actor.organisation, children=children,
+        initial={"assignee": actor.user.pk, "child": request.GET.get("child")},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        child = next((c for c in children if c.pk == d["child"]), None)
+        if d["child"] is not None and child is None:
+            raise Http404
+        try:
+            services.create_task(actor, episode, title=d["title"], assignee_id=d["assignee"], due_on=d["due_on"],
+                                 child=child)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The task is created."))
+            return redirect("care:episode", pk=episode.pk)
+    context = _form_page(_("New follow-up task — %(patient)s") % {"patient": episode.patient}, _("Create task"),
+                         episode, form=form)
+    return render(request, "care/task_form.html", context)
+
+
+@requires(Capability.VIEW_PERSONAL_DATA)
+def tasks(request):
+    actor = request.actor
+    show_all = request.GET.get("all") == "1" and actor.can(Capability.CHILDREN_OVERVIEW)
+    page = Paginator(services.task_list(actor, mine=not show_all), PAGE_SIZE).get_page(request.GET.get("page"))
+    record_many(actor, Action.VIEW, list(page.object_list))
+    return render(request, "care/tasks.html", {"page": page, "show_all": show_all})
+
+
+@requires(Capability.EDIT_CASES)
+@require_POST
+def task_status(request, pk: int):
+    task = services.get_task(request.actor, pk)
+    form = TaskStatusForm(request.POST)
+    if form.is_valid():
+        services.set_task_status(request.actor, task, form.cleaned_data["status"])
+        messages.success(request, _("The task is updated."))
+    else:
+        messages.error(request, _("Choose a valid status."))
+    target = request.POST.get("next", "")
+    return redirect("care:tasks") if target == "tasks" else redirect("care:episode", pk=task.episode_id)
+
+
+@requires(Capability.SEND_CONCERN_REPORTS)
+def concern_report(request, pk: int, child_pk: int):
+    actor = request.actor
+    episode, child = _episode_and_child(request, pk, child_pk)
+    services.sheet_for(actor, episode, child)  # 404 unless the child belongs to the episode
+    form = ConcernReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.send_concern_report(actor, episode, child, form.to_data())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The concern report is recorded. Feedback is expected within 3 weeks."))
+            return redirect("care:episode", pk=episode.pk)
+    context = _form_page(_("Concern report — %(child)s") % {"child": child}, _("Record concern report"), episode,
+                         form=form)
+    return render(request, "care/concern_report.html", context)
+
+
+@requires(Capability.SEND_CONCERN_REPORTS)
+def concern_feedback(request, pk: int):
+    actor = request.actor
+    try:
+        report = services.visible_concern_reports(actor).select_related("episode", "child").get(pk=int(pk))
+    except ConcernReport.DoesNotExist:
+        raise Http404 from None
+    get_person(actor, report.child_id, obj=report)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_concern_feedback(
+                actor, report, feedback_on=form.cleaned_data["feedback_on"], status=form.cleaned_data["feedback_status"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The feedback is recorded."))
+            return redirect("care:episode", pk=report.episode_id)
+    context = _form_page(_("Feedback from child welfare"), _("Save"), report.episode, form=form, report=report)
+    return render(request, "care/concern_feedback.html", context)
+
+
+@requires(Capability.EDIT_CASES)
+def discharge(request, pk: int):
+    actor = request.actor
+    episode = get_episode(actor, pk)
+    children = list(services.children_of(episode.patient))
+    form = DischargeForm(request.POST or None, children=children)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.discharge(actor, episode, ended_on=form.cleaned_data["ended_on"], summaries=form.summaries())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The episode is discharged."))
+            return redirect("care:episode", pk=episode.pk)
+    context = _form_page(_("Discharge — %(patient)s") % {"patient": episode.patient}, _("Discharge"), episode,
+                         form=form)
+    return render(request, "care/discharge.html", context)
+
+
+@requires(Capability.CHILDREN_OVERVIEW)
+def children_overview(request):
+    actor = request.actor
+    filters = ChildrenOverviewFilter(request.GET or None)
+    state = order = ""
+    if filters.is_valid():
+        state, order = filters.cleaned_data["state"], filters.cleaned_data["order"]
+    rows = services.children_overview(actor, state=state, order=order or "child")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_many(actor, Action.VIEW, [row.other for row in page.object_list], object_type="people.person")
+    awaiting = list(services.episodes_awaiting_answer(actor)[:PAGE_SIZE])
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "awaiting": awaiting,
+        "querystring": querystring.urlencode(),
+        "overdue_task_count": services.task_list(actor, mine=False).filter(due_on__lt=timezone.localdate()).count(),
+    }
+    return render(request, "care/children_overview.html", context)

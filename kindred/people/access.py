@@ -1,0 +1,131 @@
+"""Who may see which person: the one access rule. Every query of personal data starts here.
+
+A person is visible to an actor when the actor's active role may see personal data and
+- the person is a patient of an episode at the actor's organisation (for clinicians: an
+  episode where they are the responsible clinician or the child-responsible contact;
+  child-responsible staff and coordinators see the whole unit), or
+- the person is family (children, partner, siblings, others close) of such a patient, or
+- the actor registered the person and no episode exists yet, or
+- the actor holds an unexpired break-the-glass grant for the person (or their family).
+Everything else is "not found" (404), so ids leak nothing. Referrals and consents
+(issue 4) will widen this rule here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kindred.audit.services import Action, record
+from kindred.orgs.actors import Actor
+from kindred.orgs.models import Capability
+from kindred.people.models import AccessGrant, Person, Relationship
+
+
+def visible_episodes(actor: Actor):
+    """Episodes the actor may see (see the module docstring)."""
+    from kindred.care.models import Episode
+
+    if not actor.can(Capability.VIEW_PERSONAL_DATA):
+        return Episode.objects.none()
+    episodes = Episode.objects.filter(organisation=actor.organisation)
+    if actor.can(Capability.CHILDREN_OVERVIEW):
+        return episodes
+    granted = AccessGrant.objects.active().filter(user=actor.user, organisation=actor.organisation)
+    return episodes.filter(
+        Q(responsible=actor.user) | Q(child_contact=actor.user) | Q(patient__in=granted.values("person"))
+    )
+
+
+def visible_persons(actor: Actor) -> QuerySet[Person]:
+    if not actor.can(Capability.VIEW_PERSONAL_DATA):
+        return Person.objects.none()
+    patients = visible_episodes(actor).values("patient")
+    granted = AccessGrant.objects.active().filter(user=actor.user, organisation=actor.organisation).values("person")
+    core = Q(pk__in=patients) | Q(pk__in=granted)
+    family_of = Relationship.objects.filter(Q(person__in=patients) | Q(person__in=granted)).values("other")
+    family_to = Relationship.objects.filter(Q(other__in=patients) | Q(other__in=granted)).values("person")
+    own_new = Q(registered_by=actor.organisation, created_by=actor.user, episodes__isnull=True)
+    if actor.can(Capability.CHILDREN_OVERVIEW):
+        own_new = Q(registered_by=actor.organisation, episodes__isnull=True)
+    return Person.objects.filter(core | Q(pk__in=family_of) | Q(pk__in=family_to) | own_new).distinct()
+
+
+def get_person(actor: Actor, pk, *, action: str = Action.VIEW, obj=None, reason: str = "") -> Person:
+    """The person if visible, with an audit row for `action`; otherwise Http404."""
+    try:
+        person = visible_persons(actor).get(pk=int(pk))
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    record(actor, action, obj or person, subject=person, reason=reason)
+    return person
+
+
+def get_episode(actor: Actor, pk, *, action: str = Action.VIEW):
+    from kindred.care.models import Episode
+
+    try:
+        episode = visible_episodes(actor).select_related("patient", "responsible", "child_contact").get(pk=int(pk))
+    except (Episode.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    record(actor, action, episode)
+    return episode
+
+
+def persons_held_by_organisation(organisation) -> QuerySet[Person]:
+    """All persons the organisation holds (for duplicate checks), without caseload limits."""
+    from kindred.care.models import Episode
+
+    patients = Episode.objects.filter(organisation=organisation).values("patient")
+    family = Relationship.objects.filter(person__in=patients).values("other")
+    return Person.objects.filter(Q(pk__in=patients) | Q(pk__in=family) | Q(registered_by=organisation))
+
+
+@transaction.atomic
+def break_the_glass(actor: Actor, person_pk, reason: str) -> AccessGrant:
+    """Temporary access for one clinician to a patient of their unit outside their caseload."""
+    from kindred.care.models import Episode
+
+    if not actor.can(Capability.VIEW_PERSONAL_DATA):
+        raise Http404
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("Write why you need access (at least 10 characters).")})
+    # Only patients of the actor's own organisation can be opened this way.
+    if not Episode.objects.filter(organisation=actor.organisation, patient_id=person_pk).exists():
+        raise Http404
+    grant = AccessGrant.objects.create(
+        user=actor.user,
+        organisation=actor.organisation,
+        person_id=person_pk,
+        reason=reason,
+        expires_at=timezone.now() + timedelta(hours=settings.BREAK_GLASS_HOURS),
+    )
+    record(actor, Action.VIEW, grant, reason=reason, details={"break_the_glass": True})
+    return grant
+
+
+def grants_to_review(actor: Actor) -> QuerySet[AccessGrant]:
+    if not actor.can(Capability.CHILDREN_OVERVIEW):
+        return AccessGrant.objects.none()
+    return AccessGrant.objects.filter(organisation=actor.organisation).select_related("user", "person", "reviewed_by")
+
+
+@transaction.atomic
+def review_grant(actor: Actor, grant_pk) -> AccessGrant:
+    try:
+        grant = grants_to_review(actor).get(pk=int(grant_pk))
+    except (AccessGrant.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    grant.reviewed_by = actor.user
+    grant.reviewed_at = timezone.now()
+    grant.save(update_fields=["reviewed_by", "reviewed_at"])
+    record(actor, Action.CHANGE, grant, details={"reviewed": True})
+    return grant

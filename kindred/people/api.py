@@ -1,0 +1,115 @@
+"""Persons in the API: the ones the actor may see, each read written to the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Field, Query, Router, Schema
+
+from kindred.api_schemas import OBJECT_ERRORS, READ_ERRORS, PageIn, PathId, choice, page_of, text
+from kindred.audit.services import Action, record_many
+from kindred.people.access import get_person, visible_persons
+from kindred.people.models import Person
+from kindred.people.services import PersonData, family_of
+
+router = Router(tags=["people"])
+
+
+class PersonIn(Schema):
+    """A new person. A national id (fødselsnummer, D-number or CPR) gives the birth date."""
+
+    given_name: text(100) = ""
+    family_name: text(100) = ""
+    national_id: text(20) = Field("", description="11 digits (NO) or 10 digits (DK); spaces and a hyphen allowed.")
+    birth_date: date | None = None
+    birth_year: int | None = None
+    sex: choice(Person.Sex) = ""
+    preferred_language: text(8) = ""
+    interpreter_needed: bool = False
+
+    def to_data(self) -> PersonData:
+        return PersonData(**self.model_dump())
+
+
+class PersonOut(Schema):
+    id: int
+    display_name: str
+    given_name: str
+    family_name: str
+    national_id: str
+    id_kind: str
+    birth_date: date | None
+    birth_year: int | None
+    age: int | None
+    sex: str
+    preferred_language: str
+    interpreter_needed: bool
+
+
+class PersonPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[PersonOut]
+
+
+class FamilyMemberOut(Schema):
+    relation: str = Field(description="What the other person is to this person, e.g. Child or Parent.")
+    kind: str
+    description: str
+    parental_responsibility: str
+    lives_together: bool | None
+    contact_arrangement: str
+    person: PersonOut
+
+
+@router.get(
+    "/persons",
+    response={200: PersonPage, **READ_ERRORS},
+    summary="List the persons you may see",
+    description="Patients and clients of your caseload or unit and their families, sorted by name. "
+    "Each person on the page is recorded in the audit trail.",
+)
+def list_persons(request, page: Query[PageIn]):
+    actor = request.actor
+    count, persons = page_of(visible_persons(actor), page)
+    record_many(actor, Action.VIEW, persons)
+    return PersonPage(count=count, limit=page.limit, offset=page.offset, items=persons)
+
+
+@router.get(
+    "/persons/{person_id}",
+    response={200: PersonOut, **OBJECT_ERRORS},
+    summary="One person",
+    description="Not found (404) when the person is outside what you may see.",
+)
+def read_person(request, person_id: PathId):
+    return get_person(request.actor, person_id)
+
+
+@router.get(
+    "/persons/{person_id}/family",
+    response={200: list[FamilyMemberOut], **OBJECT_ERRORS},
+    summary="A person's family",
+    description="Children, parents, partners, siblings and other close persons you may see.",
+)
+def read_family(request, person_id: PathId):
+    actor = request.actor
+    person = get_person(actor, person_id)
+    rows = family_of(person)
+    # A child's other parent may be a patient elsewhere: show only relatives the access rule lets you see.
+    visible = set(visible_persons(actor).filter(pk__in=[other.pk for _l, _r, other in rows]).values_list("pk", flat=True))
+    rows = [row for row in rows if row[2].pk in visible]
+    record_many(actor, Action.VIEW, [other for _l, _r, other in rows])
+    return [
+        FamilyMemberOut(
+            relation=str(label),
+            kind=rel.kind,
+            description=rel.description,
+            parental_responsibility=rel.parental_responsibility,
+            lives_together=rel.lives_together,
+            contact_arrangement=rel.contact_arrangement,
+            person=other,
+        )
+        for label, rel, other in rows
+    ]

@@ -1,0 +1,183 @@
+"""Use cases for persons: national ids, registration with duplicate warnings, relationships."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.dk import cpr
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.no import fodselsnummer
+
+from kindred.audit.services import Action, record
+from kindred.orgs.actors import Actor
+from kindred.people.access import persons_held_by_organisation
+from kindred.people.models import Person, Relationship
+
+
+@dataclass(frozen=True)
+class NationalId:
+    number: str
+    kind: str
+    birth_date: date
+
+
+def parse_national_id(value: str) -> NationalId:
+    """A Norwegian fødselsnummer or D-number (11 digits) or a Danish CPR number (10 digits)."""
+    compact = "".join(ch for ch in value if ch.isdigit())
+    if len(value.replace(" ", "").replace("-", "")) != len(compact):
+        raise ValidationError(_("A national id has only digits (spaces and a hyphen are allowed)."))
+    try:
+        if len(compact) == 11:
+            fodselsnummer.validate(compact)
+            kind = Person.IdKind.DNR if int(compact[0]) >= 4 else Person.IdKind.FNR
+            return NationalId(compact, kind, fodselsnummer.get_birth_date(compact))
+        if len(compact) == 10:
+            cpr.validate(compact)
+            return NationalId(compact, Person.IdKind.CPR, cpr.get_birth_date(compact))
+    except StdnumError:
+        raise ValidationError(
+            _("This is not a valid national id number. Check the digits, or leave the field empty.")
+        ) from None
+    raise ValidationError(
+        _("A Norwegian national id or D-number has 11 digits; a Danish CPR number has 10 digits.")
+    )
+
+
+@dataclass
+class PersonData:
+    given_name: str = ""
+    family_name: str = ""
+    national_id: str = ""
+    birth_date: date | None = None
+    birth_year: int | None = None
+    sex: str = ""
+    preferred_language: str = ""
+    interpreter_needed: bool = False
+
+
+def clean_person_data(data: PersonData) -> PersonData:
+    """Derive and check identity fields; raise ValidationError naming the field."""
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if data.national_id:
+        try:
+            nid = parse_national_id(data.national_id)
+        except ValidationError as error:
+            errors["national_id"] = error.messages[0]
+        else:
+            if data.birth_date and data.birth_date != nid.birth_date:
+                errors["birth_date"] = _("The birth date does not match the national id.")
+            data.national_id, data.birth_date = nid.number, nid.birth_date
+    if data.birth_date:
+        if data.birth_date > today:
+            errors["birth_date"] = _("The birth date cannot be in the future.")
+        if data.birth_year and data.birth_year != data.birth_date.year:
+            errors["birth_year"] = _("The birth year does not match the birth date.")
+        data.birth_year = data.birth_date.year
+    if data.birth_year is not None and not (1900 <= data.birth_year <= today.year):
+        errors["birth_year"] = _("Give a birth year between 1900 and this year.")
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def id_kind_of(national_id: str) -> str:
+    return parse_national_id(national_id).kind if national_id else ""
+
+
+def possible_duplicates(actor: Actor, data: PersonData):
+    """Persons already in the organisation's view with the same national id, or name and birth date."""
+    held = persons_held_by_organisation(actor.organisation)
+    if data.national_id:
+        same_id = held.filter(national_id=data.national_id)
+        if same_id.exists():
+            return same_id
+    if data.given_name and data.family_name and data.birth_date:
+        return held.filter(
+            given_name__iexact=data.given_name, family_name__iexact=data.family_name, birth_date=data.birth_date
+        )
+    return Person.objects.none()
+
+
+@transaction.atomic
+def register_person(actor: Actor, data: PersonData) -> Person:
+    """Create a person, or reuse the one person who already has this national id."""
+    data = clean_person_data(data)
+    if data.national_id:
+        existing = Person.objects.filter(national_id=data.national_id).first()
+        if existing is not None:
+            return existing
+    person = Person.objects.create(
+        given_name=data.given_name.strip(),
+        family_name=data.family_name.strip(),
+        national_id=data.national_id,
+        id_kind=id_kind_of(data.national_id),
+        birth_date=data.birth_date,
+        birth_year=data.birth_year,
+        sex=data.sex,
+        preferred_language=data.preferred_language,
+        interpreter_needed=data.interpreter_needed,
+        registered_by=actor.organisation,
+        created_by=actor.user,
+    )
+    record(actor, Action.CREATE, person)
+    return person
+
+
+@transaction.atomic
+def relate(
+    actor: Actor,
+    person: Person,
+    other: Person,
+    kind: str,
+    *,
+    parental_responsibility: str = "",
+    contact_arrangement: str = "",
+    lives_together: bool | None = None,
+    description: str = "",
+) -> Relationship:
+    if person.pk == other.pk:
+        raise ValidationError(_("A person cannot be related to themselves."))
+    if kind not in Relationship.Kind.values:
+        raise ValidationError(_("Choose a valid relation."))
+    relationship, created = Relationship.objects.update_or_create(
+        person=person,
+        other=other,
+        kind=kind,
+        defaults={
+            "parental_responsibility": parental_responsibility,
+            "contact_arrangement": contact_arrangement,
+            "lives_together": lives_together,
+            "description": description,
+            "created_by": actor.user,
+        },
+    )
+    record(actor, Action.CREATE if created else Action.CHANGE, relationship)
+    return relationship
+
+
+def family_of(person: Person) -> list[tuple[str, Relationship, Person]]:
+    """Everyone related to the person, as (role label, relationship, other person), in two queries."""
+    rows: list[tuple[str, Relationship, Person]] = []
+    for rel in person.relationships_from.select_related("other"):
+        label = {
+            Relationship.Kind.PARENT_OF: _("Child"),
+            Relationship.Kind.PARTNER: _("Partner"),
+            Relationship.Kind.SIBLING: _("Sibling"),
+            Relationship.Kind.OTHER_CLOSE: _("Other close person"),
+        }[rel.kind]
+        rows.append((label, rel, rel.other))
+    for rel in person.relationships_to.select_related("person"):
+        label = {
+            Relationship.Kind.PARENT_OF: _("Parent"),
+            Relationship.Kind.PARTNER: _("Partner"),
+            Relationship.Kind.SIBLING: _("Sibling"),
+            Relationship.Kind.OTHER_CLOSE: _("Other close person"),
+        }[rel.kind]
+        rows.append((label, rel, rel.person))
+    return rows

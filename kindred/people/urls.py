@@ -1,0 +1,13 @@
+from django.urls import path
+
+from kindred.people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("<int:pk>/", views.person_detail, name="person"),
+    path("<int:pk>/access-report/", views.access_report, name="access_report"),
+    path("break-the-glass/", views.break_glass, name="break_glass"),
+    path("break-the-glass/review/", views.break_glass_review, name="break_glass_review"),
+    path("break-the-glass/review/<int:pk>/", views.break_glass_reviewed, name="break_glass_reviewed"),
+]

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kindred.audit.models import AccessLog
+from kindred.audit.services import Action
+from kindred.forms import apply_errors
+from kindred.orgs.decorators import requires
+from kindred.orgs.models import Capability
+from kindred.people import access
+from kindred.people.forms import BreakGlassForm
+from kindred.people.models import Person
+from kindred.people.services import family_of, parse_national_id
+
+
+@requires(Capability.VIEW_PERSONAL_DATA)
+def person_detail(request, pk: int):
+    """The family view: children, partner, parents, siblings, others close, and every episode's children work."""
+    actor = request.actor
+    person = access.get_person(actor, pk)
+    from kindred.care.services import family_overview
+
+    context = {"person": person, "family": family_of(person), "episodes": family_overview(actor, person)}
+    return render(request, "people/person_detail.html", context)
+
+
+@requires(Capability.VIEW_PERSONAL_DATA)
+def access_report(request, pk: int):
+    """Who has seen this person's data: printable, in the person's language when we know it."""
+    actor = request.actor
+    person = access.get_person(actor, pk, action=Action.EXPORT, obj=None)
+    language = request.GET.get("language") or person.preferred_language or translation.get_language()
+    if language not in ("nb", "da", "en"):
+        language = translation.get_language()
+    rows = (
+        AccessLog.objects.about(person)
+        .select_related("organisation")
+        .only("at", "user_label", "organisation__name", "role", "action", "reason", "object_type")[:1000]
+    )
+    with translation.override(language):
+        return render(request, "people/access_report.html", {"person": person, "rows": rows, "language": language})
+
+
+@requires(Capability.VIEW_PERSONAL_DATA)
+def break_glass(request):
+    actor = request.actor
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            number = parse_national_id(form.cleaned_data["national_id"]).number
+            person = Person.objects.filter(national_id=number).first()
+            if person is None:
+                raise Http404
+            access.break_the_glass(actor, person.pk, form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        except Http404:
+            form.add_error("national_id", _("No patient with this national id has an episode in your unit."))
+        else:
+            messages.warning(request, _("You have temporary access. It is logged and will be reviewed."))
+            return redirect("people:person", pk=person.pk)
+    return render(request, "people/break_glass.html", {"form": form})
+
+
+@requires(Capability.CHILDREN_OVERVIEW)
+def break_glass_review(request):
+    grants = access.grants_to_review(request.actor)[:200]
+    return render(request, "people/break_glass_review.html", {"grants": grants})
+
+
+@requires(Capability.CHILDREN_OVERVIEW)
+@require_POST
+def break_glass_reviewed(request, pk: int):
+    access.review_grant(request.actor, pk)
+    messages.success(request, _("Marked as reviewed."))
+    return redirect("people:break_glass_review")
