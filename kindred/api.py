@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -34,10 +36,45 @@ def _http_error(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
+@api.exception_handler(DjangoValidationError)
+def _rejected(request, exc):
+    """A service refused the input: 422 with the translated message(s), by field when the service named them."""
+    messages = [str(m) for m in exc.messages]
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in field_messages] for field, field_messages in exc.message_dict.items()}
+    else:
+        errors = messages
+    detail = messages[0] if len(messages) == 1 else _("The request is not valid.")
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(PermissionError)
+def _forbidden(request, exc):
+    """A service refused the actor's role (it raises PermissionError(<capability>))."""
+    from kindred.orgs.models import Capability
+
+    capability = exc.args[0] if exc.args else ""
+    if capability in Capability.values:
+        detail = _("Your role does not allow this: %(capability)s.") % {"capability": Capability(capability).label}
+    else:
+        detail = _("Your role does not allow this.")
+    return api.create_response(request, {"detail": detail}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    # Deliberately the same text for "does not exist" and "not yours to see": ids leak nothing.
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
 def _register_routers() -> None:
     from kindred.accounts.api import router as accounts_router
+    from kindred.care.api import router as care_router
+    from kindred.people.api import router as people_router
 
     api.add_router("/", accounts_router)
+    api.add_router("/", people_router)
+    api.add_router("/", care_router)
 
 
 _register_routers()

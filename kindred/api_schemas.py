@@ -20,13 +20,11 @@ class ErrorOut(Schema):
     errors: Any | None = None
 
 
-def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:
-    return {code: ErrorOut for code in codes}
-
-
-# Not logged in (401), role or two-factor (403), not found or not visible (404), invalid input (422).
-READ_ERRORS = error_responses(401, 403, 422)
-OBJECT_ERRORS = error_responses(401, 403, 404, 422)
+def errors(*extra: int) -> dict[int, type[ErrorOut]]:
+    """The error statuses of an endpoint for its `response` dict: always 401 (not logged in), 403 (the role,
+    or two-factor login missing) and 422 (invalid input); add 404 for ids in the path, 400 for a JSON body
+    that cannot be parsed."""
+    return dict.fromkeys(sorted({401, 403, 422, *extra}), ErrorOut)
 
 
 def _no_nul(value: str) -> str:

@@ -14,7 +14,13 @@ class StyledForm:
                 widget.attrs.setdefault("class", "ds-input")
             else:
                 widget.attrs.setdefault("class", "ds-input")
-            if self.is_bound and self.errors.get(name):
+
+    def full_clean(self):
+        # After validation (never in __init__: subclasses set choices after super().__init__).
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
                 widget.attrs["aria-invalid"] = "true"
                 widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
+from kindred.api_schemas import ErrorOut
+
 router = Router(tags=["accounts"])
 
 
@@ -21,10 +23,6 @@ class MeOut(Schema):
     active_membership: MembershipOut | None
     capabilities: list[str]
     memberships: list[MembershipOut]
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _membership_out(m) -> MembershipOut:

@@ -128,10 +128,11 @@ class ChildInput:
 
 
 def children_of(patient: Person):
-    """Persons the patient is parent of (minor or not), oldest first."""
+    """Persons the patient is parent of (minor or not), oldest first; those of unknown age last."""
+    # The birth year is set for everyone with a birth date, so it orders children known by year only too.
     return Person.objects.filter(
         relationships_to__person=patient, relationships_to__kind=Relationship.Kind.PARENT_OF
-    ).order_by("birth_date", "birth_year", "id")
+    ).order_by(F("birth_year").asc(nulls_last=True), F("birth_date").asc(nulls_last=True), "id")
 
 
 def _check_minor(person: Person | PersonData, errors: list[str], label: str) -> None:

@@ -98,6 +98,10 @@ def break_the_glass(actor: Actor, person_pk, reason: str) -> AccessGrant:
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise ValidationError({"reason": _("Write why you need access (at least 10 characters).")})
+    try:
+        person_pk = int(person_pk)
+    except (ValueError, TypeError):
+        raise Http404 from None
     # Only patients of the actor's own organisation can be opened this way.
     if not Episode.objects.filter(organisation=actor.organisation, patient_id=person_pk).exists():
         raise Http404

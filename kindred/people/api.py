@@ -6,7 +6,7 @@ from datetime import date
 
 from ninja import Field, Query, Router, Schema
 
-from kindred.api_schemas import OBJECT_ERRORS, READ_ERRORS, PageIn, PathId, choice, page_of, text
+from kindred.api_schemas import PageIn, PathId, choice, errors, page_of, text
 from kindred.audit.services import Action, record_many
 from kindred.people.access import get_person, visible_persons
 from kindred.people.models import Person
@@ -65,7 +65,7 @@ class FamilyMemberOut(Schema):
 
 @router.get(
     "/persons",
-    response={200: PersonPage, **READ_ERRORS},
+    response={200: PersonPage, **errors()},
     summary="List the persons you may see",
     description="Patients and clients of your caseload or unit and their families, sorted by name. "
     "Each person on the page is recorded in the audit trail.",
@@ -79,7 +79,7 @@ def list_persons(request, page: Query[PageIn]):
 
 @router.get(
     "/persons/{person_id}",
-    response={200: PersonOut, **OBJECT_ERRORS},
+    response={200: PersonOut, **errors(404)},
     summary="One person",
     description="Not found (404) when the person is outside what you may see.",
 )
@@ -89,7 +89,7 @@ def read_person(request, person_id: PathId):
 
 @router.get(
     "/persons/{person_id}/family",
-    response={200: list[FamilyMemberOut], **OBJECT_ERRORS},
+    response={200: list[FamilyMemberOut], **errors(404)},
     summary="A person's family",
     description="Children, parents, partners, siblings and other close persons you may see.",
 )
@@ -98,7 +98,8 @@ def read_family(request, person_id: PathId):
     person = get_person(actor, person_id)
     rows = family_of(person)
     # A child's other parent may be a patient elsewhere: show only relatives the access rule lets you see.
-    visible = set(visible_persons(actor).filter(pk__in=[other.pk for _l, _r, other in rows]).values_list("pk", flat=True))
+    related_ids = [other.pk for _l, _r, other in rows]
+    visible = set(visible_persons(actor).filter(pk__in=related_ids).values_list("pk", flat=True))
     rows = [row for row in rows if row[2].pk in visible]
     record_many(actor, Action.VIEW, [other for _l, _r, other in rows])
     return [
