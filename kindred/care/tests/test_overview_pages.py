@@ -1,0 +1,82 @@
+"""The overview pages run a fixed number of queries however many families there are (no N+1)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from kindred.care import services
+from kindred.people.services import PersonData
+
+pytestmark = pytest.mark.django_db
+
+
+def _families(world, n: int, start: int = 0) -> None:
+    cora = world.actor(world.clinician)
+    today = timezone.localdate()
+    for i in range(start, start + n):
+        episode = services.register_patient(
+            cora, PersonData(given_name=f"P{i}", family_name="Familie", birth_year=1980),
+            services.EpisodeData(kind="outpatient", started_on=today, child_contact_id=world.child_responsible.pk),
+        )
+        services.record_children_answer(
+            cora, episode, children_answer="has", siblings_answer="none", source="patient",
+            children=[
+                services.ChildInput(person=PersonData(given_name=f"A{i}", birth_date=today - timedelta(days=2000))),
+                services.ChildInput(person=PersonData(given_name=f"B{i}", birth_date=today - timedelta(days=4000))),
+            ],
+        )
+        child = services.children_of(episode.patient).first()
+        services.create_task(cora, episode, title="x", assignee_id=world.clinician.pk, due_on=today, child=child)
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("persona", "url_name"),
+    [
+        ("child_responsible", "care:children"),
+        ("clinician", "care:my_work"),
+        ("clinician", "care:tasks"),
+        ("child_responsible", "care:tasks"),
+    ],
+)
+def test_overview_query_count_does_not_grow_with_families(world, persona, url_name):
+    client = world.client_for(getattr(world, persona))
+    url = reverse(url_name)
+    _families(world, 2)
+    few = _queries(client, url)
+    _families(world, 6, start=2)
+    many = _queries(client, url)
+    assert few == many
+
+
+def test_children_overview_lists_every_minor_child(world):
+    _families(world, 3)
+    page = world.client_for(world.child_responsible).get(reverse("care:children"))
+    assert len(page.context["page"].object_list) == 6
+
+
+def test_episode_page_query_count_does_not_grow_with_children(world):
+    _families(world, 1)
+    client = world.client_for(world.clinician)
+    from kindred.care.models import Episode
+
+    episode = Episode.objects.get()
+    few = _queries(client, reverse("care:episode", args=[episode.pk]))
+    cora = world.actor(world.clinician)
+    today = timezone.localdate()
+    services.record_children_answer(
+        cora, episode, children_answer="has", siblings_answer="none", source="patient",
+        children=[services.ChildInput(person=PersonData(given_name=f"C{i}", birth_date=today - timedelta(days=900)))
+                  for i in range(4)],
+    )
+    many = _queries(client, reverse("care:episode", args=[episode.pk]))
+    assert few == many
