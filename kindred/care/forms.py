@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -186,4 +187,14 @@ class ChildrenOverviewFilter(forms.Form):
         label=_("Sort by"), required=False,
         choices=[("child", _("Child")), ("parent", _("Parent")), ("concern", _("Concern level")),
                  ("overdue", _("Overdue tasks")), ("started", _("Newest episode"))],
+    )
+
+
+class SheetTemplateForm(StyledForm, forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    sections = forms.JSONField(
+        label=_("Sections and questions (JSON)"), widget=forms.Textarea(attrs={"rows": 24, "class": "ds-input k-code"}),
+        help_text=_('A list of sections: {"key", "title", "questions": [{"key", "text"}]}. Keep the keys of '
+                    "questions you keep, so answers stay comparable."),
     )

@@ -378,7 +378,7 @@ def create_task(
         errors["title"] = _("Describe the task.")
     if not _member_of(actor, assignee_id):
         errors["assignee"] = _("Choose a member of your organisation.")
-    if due_on < timezone.localdate() - timedelta(days=1):
+    if due_on < timezone.localdate():
         errors["due_on"] = _("The due date cannot be in the past.")
     if errors:
         raise ValidationError(errors)
@@ -624,3 +624,31 @@ def family_overview(actor: Actor, person: Person) -> list[dict]:
     }
     n_children = children_of(person).count()
     return [{"episode": e, "children": n_children, **counts.get(e.pk, {})} for e in episodes]
+
+
+@transaction.atomic
+def save_sheet_template(actor: Actor, *, language: str, title: str, sections) -> ChildSheetTemplate:
+    """A new version of the organisation's child-sheet questions; sheets keep the version they used."""
+    _require(actor, Capability.MANAGE_ORGANISATION)
+    from kindred.care.sheets import validate_sections
+
+    errors: dict[str, str] = {}
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = _("Choose a language.")
+    if not title.strip():
+        errors["title"] = _("Give the sheet a title.")
+    try:
+        validate_sections(sections)
+    except ValidationError as error:
+        errors["sections"] = error.messages[0]
+    if errors:
+        raise ValidationError(errors)
+    latest = ChildSheetTemplate.objects.filter(organisation=actor.organisation, language=language).order_by(
+        "-version"
+    ).first()
+    template = ChildSheetTemplate.objects.create(
+        organisation=actor.organisation, language=language, title=title.strip(), sections=sections,
+        version=(latest.version + 1) if latest else 1,
+    )
+    record(actor, Action.CREATE, template)
+    return template

@@ -19,4 +19,5 @@ urlpatterns = [
     path("episodes/<int:pk>/children/<int:child_pk>/information/", views.information, name="information"),
     path("episodes/<int:pk>/children/<int:child_pk>/concern-report/", views.concern_report, name="concern_report"),
     path("concern-reports/<int:pk>/feedback/", views.concern_feedback, name="concern_feedback"),
+    path("child-sheet-questions/", views.sheet_template, name="sheet_template"),
 ]

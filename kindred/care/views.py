@@ -21,6 +21,7 @@ from kindred.care.forms import (
     EpisodeForm,
     FeedbackForm,
     InformationForm,
+    SheetTemplateForm,
     TaskForm,
     TaskStatusForm,
 )
@@ -343,3 +344,24 @@ def children_overview(request):
         "overdue_task_count": services.task_list(actor, mine=False).filter(due_on__lt=timezone.localdate()).count(),
     }
     return render(request, "care/children_overview.html", context)
+
+
+@requires(Capability.MANAGE_ORGANISATION)
+def sheet_template(request):
+    """Edit the organisation's child-sheet questions: each save is a new version."""
+    actor = request.actor
+    language = request.GET.get("language") or request.POST.get("language") or "nb"
+    current = services.current_template(actor.organisation, language)
+    form = SheetTemplateForm(
+        request.POST or None,
+        initial={"language": current.language, "title": current.title, "sections": current.sections},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.save_sheet_template(actor, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Version %(version)s is saved.") % {"version": template.version})
+            return redirect(f"{reverse('care:sheet_template')}?language={template.language}")
+    return render(request, "care/sheet_template.html", {"form": form, "current": current})

@@ -34,6 +34,7 @@ PAGES = {
     "care:information": (C.EDIT_CASES, True),
     "care:concern_report": (C.SEND_CONCERN_REPORTS, True),
     "care:concern_feedback": (C.SEND_CONCERN_REPORTS, True),
+    "care:sheet_template": (C.MANAGE_ORGANISATION, False),
     "people:person": (C.VIEW_PERSONAL_DATA, True),
     "people:access_report": (C.VIEW_PERSONAL_DATA, True),
     "people:break_glass": (C.VIEW_PERSONAL_DATA, False),
