@@ -50,14 +50,13 @@ def _rejected(request, exc):
 
 @api.exception_handler(PermissionError)
 def _forbidden(request, exc):
-    """A service refused the actor's role (it raises PermissionError(<capability>))."""
+    """A service refused the actor's role: it raises PermissionError(<capability>)."""
     from kindred.orgs.models import Capability
 
-    capability = exc.args[0] if exc.args else ""
-    if capability in Capability.values:
-        detail = _("Your role does not allow this: %(capability)s.") % {"capability": Capability(capability).label}
-    else:
-        detail = _("Your role does not allow this.")
+    capability = exc.args[0] if exc.args else None
+    if capability not in Capability.values:
+        raise exc  # an operating-system permission error is the server's fault, not the role's
+    detail = _("Your role does not allow this: %(capability)s.") % {"capability": Capability(capability).label}
     return api.create_response(request, {"detail": detail}, status=403)
 
 

@@ -8,12 +8,9 @@ from django import forms
 class StyledForm:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)):
-                widget.attrs.setdefault("class", "ds-input")
-            else:
-                widget.attrs.setdefault("class", "ds-input")
+            widget.attrs.setdefault("class", "ds-input")
 
     def full_clean(self):
         # After validation (never in __init__: subclasses set choices after super().__init__).

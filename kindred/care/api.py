@@ -469,9 +469,7 @@ def list_episodes(request, filters: Query[EpisodeFilter]):
         episodes = episodes.filter(status=filters.status)
     count, items = page_of(episodes, filters)
     record_many(actor, Action.VIEW, items)
-    return EpisodePage(
-        count=count, limit=filters.limit, offset=filters.offset, items=[EpisodeOut.of(e) for e in items]
-    )
+    return EpisodePage(count=count, limit=filters.limit, offset=filters.offset, items=[EpisodeOut.of(e) for e in items])
 
 
 @router.get(
@@ -556,8 +554,12 @@ def save_sheet(request, episode_id: PathId, child_id: PathId, payload: SheetIn):
     actor = request.actor
     episode, child = _episode_and_child(actor, episode_id, child_id)
     sheet = services.save_child_sheet(
-        actor, episode, child,
-        answers=payload.answers, concern_level=payload.concern_level, who_informs=payload.who_informs,
+        actor,
+        episode,
+        child,
+        answers=payload.answers,
+        concern_level=payload.concern_level,
+        who_informs=payload.who_informs,
     )
     return _sheet_out(sheet)
 
@@ -590,7 +592,8 @@ def add_task(request, episode_id: PathId, payload: TaskIn):
     episode = get_episode(actor, episode_id)
     child = get_person(actor, payload.child_id) if payload.child_id is not None else None
     task = services.create_task(
-        actor, episode,
+        actor,
+        episode,
         title=payload.title,
         assignee_id=payload.assignee_id if payload.assignee_id is not None else actor.user.pk,
         due_on=payload.due_on,

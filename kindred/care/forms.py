@@ -34,10 +34,10 @@ def member_choices(organisation, *, blank: bool = True):
 class EpisodeForm(StyledForm, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of episode"), choices=Episode.Kind.choices)
     started_on = forms.DateField(label=_("Start date"), widget=DateInput)
-    responsible = forms.TypedChoiceField(label=_("Responsible clinician"), coerce=int, required=False,
-                                         empty_value=None)
-    child_contact = forms.TypedChoiceField(label=_("Child-responsible contact"), coerce=int, required=False,
-                                           empty_value=None)
+    responsible = forms.TypedChoiceField(label=_("Responsible clinician"), coerce=int, required=False, empty_value=None)
+    child_contact = forms.TypedChoiceField(
+        label=_("Child-responsible contact"), coerce=int, required=False, empty_value=None
+    )
     problem_areas = forms.MultipleChoiceField(
         label=_("Problem areas"), choices=ProblemArea.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -54,8 +54,12 @@ class EpisodeForm(StyledForm, forms.Form):
     def to_data(self) -> EpisodeData:
         d = self.cleaned_data
         return EpisodeData(
-            kind=d["kind"], started_on=d["started_on"], responsible_id=d["responsible"],
-            child_contact_id=d["child_contact"], problem_areas=d["problem_areas"], pregnancy=d["pregnancy"],
+            kind=d["kind"],
+            started_on=d["started_on"],
+            responsible_id=d["responsible"],
+            child_contact_id=d["child_contact"],
+            problem_areas=d["problem_areas"],
+            pregnancy=d["pregnancy"],
             due_date=d["due_date"],
         )
 
@@ -63,7 +67,8 @@ class EpisodeForm(StyledForm, forms.Form):
 class ChildrenAnswerForm(StyledForm, forms.Form):
     children_answer = forms.ChoiceField(
         label=_("Does the patient have minor children (under 18, including step- and foster children)?"),
-        choices=ChildrenAnswer.choices, widget=forms.RadioSelect,
+        choices=ChildrenAnswer.choices,
+        widget=forms.RadioSelect,
     )
     siblings_answer = forms.ChoiceField(
         label=_("Does the patient have minor siblings?"), choices=SiblingsAnswer.choices, widget=forms.RadioSelect
@@ -74,7 +79,9 @@ class ChildrenAnswerForm(StyledForm, forms.Form):
 class ChildSheetForm(StyledForm, forms.Form):
     concern_level = forms.ChoiceField(label=_("Concern level"), choices=ChildSheet.Concern.choices)
     who_informs = forms.ChoiceField(
-        label=_("Who informs the child"), choices=ChildSheet.Informer.choices, required=False,
+        label=_("Who informs the child"),
+        choices=ChildSheet.Informer.choices,
+        required=False,
         help_text=_("Agree on this with the other services so the work is not done twice."),
     )
 
@@ -86,7 +93,9 @@ class ChildSheetForm(StyledForm, forms.Form):
             for question in section["questions"]:
                 name = f"q_{question['key']}"
                 self.fields[name] = forms.CharField(
-                    label=question["text"], required=False, max_length=5000,
+                    label=question["text"],
+                    required=False,
+                    max_length=5000,
                     widget=forms.Textarea(attrs={"rows": 2, "class": "ds-input"}),
                 )
                 names.append(name)
@@ -103,7 +112,9 @@ class InformationForm(StyledForm, forms.Form):
     given_on = forms.DateField(label=_("Date"), widget=DateInput)
     form = forms.ChoiceField(label=_("Form"), choices=InformationGiven.Form.choices)
     present = forms.CharField(
-        label=_("Who was present"), max_length=200, required=False,
+        label=_("Who was present"),
+        max_length=200,
+        required=False,
         help_text=_("Do not write what the child said: the content of the child's talk is not recorded."),
     )
 
@@ -130,14 +141,17 @@ class ConcernReportForm(StyledForm, forms.Form):
     basis = forms.ChoiceField(label=_("Legal basis"), choices=ConcernReport.Basis.choices)
     reason = forms.CharField(label=_("Reason for concern"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     parent_informed = forms.TypedChoiceField(
-        label=_("Was the parent told about the report?"), choices=[("true", _("Yes")), ("false", _("No"))],
-        coerce=lambda v: v == "true", widget=forms.RadioSelect,
+        label=_("Was the parent told about the report?"),
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        coerce=lambda v: v == "true",
+        widget=forms.RadioSelect,
     )
     parent_not_informed_reason = forms.CharField(
         label=_("If not: why"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
-    forwarding_contact = forms.CharField(label=_("The institution's forwarding contact"), max_length=200,
-                                         required=False)
+    forwarding_contact = forms.CharField(
+        label=_("The institution's forwarding contact"), max_length=200, required=False
+    )
     sent_on = forms.DateField(label=_("Date sent"), widget=DateInput)
 
     def to_data(self) -> ConcernData:
@@ -157,7 +171,9 @@ class DischargeForm(StyledForm, forms.Form):
         self.children = list(children)
         for child in self.children:
             self.fields[f"summary_{child.pk}"] = forms.CharField(
-                label=_("Handover summary for %(child)s") % {"child": child}, required=False, max_length=5000,
+                label=_("Handover summary for %(child)s") % {"child": child},
+                required=False,
+                max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 3}),
                 help_text=_("Who follows the child up after discharge, and what has been agreed."),
             )
@@ -172,7 +188,8 @@ class DischargeForm(StyledForm, forms.Form):
 
 class ChildrenOverviewFilter(forms.Form):
     state = forms.ChoiceField(
-        label=_("Show"), required=False,
+        label=_("Show"),
+        required=False,
         choices=[
             ("", _("All children")),
             ("sheet_missing", _("Child sheet missing")),
@@ -184,9 +201,15 @@ class ChildrenOverviewFilter(forms.Form):
         ],
     )
     order = forms.ChoiceField(
-        label=_("Sort by"), required=False,
-        choices=[("child", _("Child")), ("parent", _("Parent")), ("concern", _("Concern level")),
-                 ("overdue", _("Overdue tasks")), ("started", _("Newest episode"))],
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("child", _("Child")),
+            ("parent", _("Parent")),
+            ("concern", _("Concern level")),
+            ("overdue", _("Overdue tasks")),
+            ("started", _("Newest episode")),
+        ],
     )
 
 
@@ -194,7 +217,10 @@ class SheetTemplateForm(StyledForm, forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     title = forms.CharField(label=_("Title"), max_length=200)
     sections = forms.JSONField(
-        label=_("Sections and questions (JSON)"), widget=forms.Textarea(attrs={"rows": 24, "class": "ds-input k-code"}),
-        help_text=_('A list of sections: {"key", "title", "questions": [{"key", "text"}]}. Keep the keys of '
-                    "questions you keep, so answers stay comparable."),
+        label=_("Sections and questions (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 24, "class": "ds-input k-code"}),
+        help_text=_(
+            'A list of sections: {"key", "title", "questions": [{"key", "text"}]}. Keep the keys of '
+            "questions you keep, so answers stay comparable."
+        ),
     )

@@ -75,12 +75,20 @@ class Episode(models.Model):
     started_on = models.DateField(_("start date"))
     ended_on = models.DateField(_("end date"), null=True, blank=True)
     responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("responsible clinician"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="responsible_episodes",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible clinician"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_episodes",
     )
     child_contact = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("child-responsible contact"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="child_contact_episodes",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("child-responsible contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="child_contact_episodes",
     )
     problem_areas = models.JSONField(_("problem areas"), default=list, blank=True)
     pregnancy = models.CharField(_("pregnancy"), max_length=8, choices=Pregnancy.choices, default=Pregnancy.UNKNOWN)
@@ -94,8 +102,12 @@ class Episode(models.Model):
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     answer_source = models.CharField(_("source of the answer"), max_length=8, choices=Source.choices, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -132,8 +144,12 @@ class ChildSheetTemplate(models.Model):
     """A versioned set of child-sheet questions, per organisation (or the default) and language."""
 
     organisation = models.ForeignKey(
-        "orgs.Organisation", verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="child_sheet_templates",
+        "orgs.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="child_sheet_templates",
         help_text=_("Empty for the default used by every organisation without its own."),
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
@@ -152,7 +168,8 @@ class ChildSheetTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "language", "version"], name="sheet_template_version"),
             models.UniqueConstraint(
-                fields=["language", "version"], condition=models.Q(organisation__isnull=True),
+                fields=["language", "version"],
+                condition=models.Q(organisation__isnull=True),
                 name="sheet_default_template_version",
             ),
         ]
@@ -196,8 +213,12 @@ class ChildSheet(models.Model):
     discharge_summary = models.TextField(_("handover summary at discharge"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

@@ -42,6 +42,11 @@ def _require(actor: Actor, capability: str) -> None:
         raise PermissionError(capability)
 
 
+def _require_open(episode: Episode) -> None:
+    if episode.status == Episode.Status.DISCHARGED:
+        raise ValidationError(_("The episode is discharged; its record is closed."))
+
+
 def _member_of(actor: Actor, user_id) -> bool:
     return Membership.objects.filter(organisation=actor.organisation, user_id=user_id).exists()
 
@@ -145,9 +150,9 @@ def _check_minor(person: Person | PersonData, errors: list[str], label: str) -> 
     if age is not None and age >= ADULT_AGE:
         errors.append(_("%(child)s is 18 or older and is not a minor child.") % {"child": label})
     if person.birth_date and person.birth_date > today:
-        errors.append(_("%(child)s: the birth date is in the future; record an unborn child as a pregnancy.") % {
-            "child": label
-        })
+        errors.append(
+            _("%(child)s: the birth date is in the future; record an unborn child as a pregnancy.") % {"child": label}
+        )
 
 
 @transaction.atomic
@@ -162,6 +167,7 @@ def record_children_answer(
 ) -> Episode:
     """Record the answers about minor children and minor siblings; named children become related persons."""
     _require(actor, Capability.EDIT_CASES)
+    _require_open(episode)
     children = children or []
     errors: dict[str, list[str]] = {}
     if children_answer not in ChildrenAnswer.values:
@@ -211,7 +217,10 @@ def record_children_answer(
     for child, person in resolved:
         person = person or register_person(actor, child.person)
         relate(
-            actor, episode.patient, person, Relationship.Kind.PARENT_OF,
+            actor,
+            episode.patient,
+            person,
+            Relationship.Kind.PARENT_OF,
             parental_responsibility=child.parental_responsibility,
             lives_together=child.lives_together,
             contact_arrangement=child.contact_arrangement,
@@ -225,9 +234,7 @@ def leave_intake(actor: Actor, episode: Episode) -> Episode:
     if episode.status != Episode.Status.INTAKE:
         raise ValidationError(_("The episode has already left intake."))
     if not episode.is_answered:
-        raise ValidationError(
-            _("Ask about minor children and minor siblings before the episode leaves intake.")
-        )
+        raise ValidationError(_("Ask about minor children and minor siblings before the episode leaves intake."))
     episode.status = Episode.Status.ACTIVE
     episode.save(update_fields=["status"])
     record(actor, Action.CHANGE, episode, details={"status": episode.status})
@@ -282,7 +289,9 @@ def current_template(organisation, language: str | None = None) -> ChildSheetTem
     )
     if template is None:
         template, _created = ChildSheetTemplate.objects.get_or_create(
-            organisation=None, language=language, version=1,
+            organisation=None,
+            language=language,
+            version=1,
             defaults={"title": TITLES[language], "sections": default_sections(language)},
         )
     return template
@@ -317,6 +326,7 @@ def save_child_sheet(
     who_informs: str,
 ) -> ChildSheet:
     _require(actor, Capability.EDIT_CASES)
+    _require_open(episode)
     _check_child_of_episode(episode, child)
     sheet = _sheet_for(actor, episode, child)
     keys = {q["key"] for _s, q in sheet.template.questions()}
@@ -350,6 +360,7 @@ def record_information(
 ) -> InformationGiven:
     """Record that the child was talked with or informed: when, how, who was there; never the content."""
     _require(actor, Capability.EDIT_CASES)
+    _require_open(episode)
     _check_child_of_episode(episode, child)
     errors: dict[str, str] = {}
     if given_on > timezone.localdate():
@@ -359,7 +370,11 @@ def record_information(
     if errors:
         raise ValidationError(errors)
     item = InformationGiven.objects.create(
-        episode=episode, child=child, given_on=given_on, form=form, present=present.strip()[:200],
+        episode=episode,
+        child=child,
+        given_on=given_on,
+        form=form,
+        present=present.strip()[:200],
         given_by=actor.user,
     )
     record(actor, Action.CREATE, item)
@@ -371,6 +386,7 @@ def create_task(
     actor: Actor, episode: Episode, *, title: str, assignee_id: int, due_on: date, child: Person | None = None
 ) -> Task:
     _require(actor, Capability.EDIT_CASES)
+    _require_open(episode)
     if child is not None:
         _check_child_of_episode(episode, child)
     errors: dict[str, str] = {}
@@ -383,7 +399,11 @@ def create_task(
     if errors:
         raise ValidationError(errors)
     task = Task.objects.create(
-        episode=episode, child=child, title=title.strip(), assignee_id=assignee_id, due_on=due_on,
+        episode=episode,
+        child=child,
+        title=title.strip(),
+        assignee_id=assignee_id,
+        due_on=due_on,
         created_by=actor.user,
     )
     record(actor, Action.CREATE, task)
@@ -448,14 +468,23 @@ def send_concern_report(actor: Actor, episode: Episode, child: Person, data: Con
     if errors:
         raise ValidationError(errors)
     report = ConcernReport.objects.create(
-        episode=episode, child=child, sender=actor.user,
-        recipient=data.recipient.strip(), recipient_municipality=data.recipient_municipality,
-        basis=data.basis, reason=data.reason.strip(), parent_informed=data.parent_informed,
+        episode=episode,
+        child=child,
+        sender=actor.user,
+        recipient=data.recipient.strip(),
+        recipient_municipality=data.recipient_municipality,
+        basis=data.basis,
+        reason=data.reason.strip(),
+        parent_informed=data.parent_informed,
         parent_not_informed_reason=data.parent_not_informed_reason.strip(),
-        forwarding_contact=data.forwarding_contact.strip(), sent_on=data.sent_on,
+        forwarding_contact=data.forwarding_contact.strip(),
+        sent_on=data.sent_on,
     )
     record(
-        actor, Action.CREATE, report, reason=str(report.get_basis_display()),
+        actor,
+        Action.CREATE,
+        report,
+        reason=str(report.get_basis_display()),
         details={"concern_report": True, "basis": data.basis, "without_consent": True},
     )
     return report
@@ -503,6 +532,14 @@ CHILD_ORDERINGS = {
 }
 
 
+def _years_before(day: date, years: int) -> date:
+    """The same date `years` years earlier; 29 February becomes the 28th (someone born then is of age)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def children_overview(actor: Actor, *, state: str = "", order: str = "child", minors_only: bool = True):
     """One row per (open episode, child of its patient) the actor may see, with its state, in one query."""
     today = timezone.localdate()
@@ -515,7 +552,7 @@ def children_overview(actor: Actor, *, state: str = "", order: str = "child", mi
     # The annotations above reuse the join that the filter restricted to visible open episodes.
     if minors_only:
         rows = rows.filter(
-            Q(other__birth_date__gt=today.replace(year=today.year - ADULT_AGE))
+            Q(other__birth_date__gt=_years_before(today, ADULT_AGE))
             | Q(other__birth_date__isnull=True, other__birth_year__gt=today.year - ADULT_AGE)
         )
     sheets = ChildSheet.objects.filter(episode_id=OuterRef("episode_id"), child_id=OuterRef("other_id"))
@@ -531,16 +568,19 @@ def children_overview(actor: Actor, *, state: str = "", order: str = "child", mi
         concern=Subquery(sheets.values("concern_level")[:1]),
         overdue_tasks=Coalesce(
             Subquery(tasks.order_by().values("child_id").annotate(n=Count("id")).values("n")[:1]),
-            Value(0), output_field=IntegerField(),
+            Value(0),
+            output_field=IntegerField(),
         ),
         open_reports=Coalesce(
             Subquery(open_reports.order_by().values("child_id").annotate(n=Count("id")).values("n")[:1]),
-            Value(0), output_field=IntegerField(),
+            Value(0),
+            output_field=IntegerField(),
         ),
     ).annotate(
         concern_rank=Coalesce(
             Subquery(sheets.annotate(rank=_concern_rank_expression()).values("rank")[:1]),
-            Value(0), output_field=IntegerField(),
+            Value(0),
+            output_field=IntegerField(),
         )
     )
     if state in CHILD_FILTERS:
@@ -569,8 +609,9 @@ def episodes_awaiting_answer(actor: Actor):
         .open()
         .filter(Q(children_answer=ChildrenAnswer.NOT_ASKED) | Q(siblings_answer=SiblingsAnswer.NOT_ASKED))
         .annotate(
-            answer_overdue=Case(When(started_on__lt=limit, then=Value(True)), default=Value(False),
-                                output_field=BooleanField())
+            answer_overdue=Case(
+                When(started_on__lt=limit, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
         )
         .select_related("patient", "responsible")
         .order_by("started_on", "id")
@@ -589,11 +630,13 @@ def my_patients(actor: Actor):
         .annotate(
             n_children=Coalesce(
                 Subquery(children.order_by().values("person_id").annotate(n=Count("id")).values("n")[:1]),
-                Value(0), output_field=IntegerField(),
+                Value(0),
+                output_field=IntegerField(),
             ),
             n_overdue=Coalesce(
                 Subquery(overdue.order_by().values("episode_id").annotate(n=Count("id")).values("n")[:1]),
-                Value(0), output_field=IntegerField(),
+                Value(0),
+                output_field=IntegerField(),
             ),
         )
         .select_related("patient")
@@ -615,7 +658,9 @@ def family_overview(actor: Actor, person: Person) -> list[dict]:
     sheets = Count("sheets", distinct=True)
     counts = {
         row["pk"]: row
-        for row in Episode.objects.filter(pk__in=ids).values("pk").annotate(
+        for row in Episode.objects.filter(pk__in=ids)
+        .values("pk")
+        .annotate(
             n_sheets=sheets,
             n_informed=Count("information_given__child", distinct=True),
             n_reports=Count("concern_reports", distinct=True),
@@ -643,11 +688,16 @@ def save_sheet_template(actor: Actor, *, language: str, title: str, sections) ->
         errors["sections"] = error.messages[0]
     if errors:
         raise ValidationError(errors)
-    latest = ChildSheetTemplate.objects.filter(organisation=actor.organisation, language=language).order_by(
-        "-version"
-    ).first()
+    latest = (
+        ChildSheetTemplate.objects.filter(organisation=actor.organisation, language=language)
+        .order_by("-version")
+        .first()
+    )
     template = ChildSheetTemplate.objects.create(
-        organisation=actor.organisation, language=language, title=title.strip(), sections=sections,
+        organisation=actor.organisation,
+        language=language,
+        title=title.strip(),
+        sections=sections,
         version=(latest.version + 1) if latest else 1,
     )
     record(actor, Action.CREATE, template)

@@ -37,8 +37,13 @@ PAGE_SIZE = 50
 
 
 def _form_page(heading: str, submit: str, episode, **extra) -> dict:
-    return {"heading": heading, "submit": submit, "back_url": reverse("care:episode", args=[episode.pk]),
-            "episode": episode, **extra}
+    return {
+        "heading": heading,
+        "submit": submit,
+        "back_url": reverse("care:episode", args=[episode.pk]),
+        "episode": episode,
+        **extra,
+    }
 
 
 def _episode_and_child(request, pk, child_pk):
@@ -103,8 +108,13 @@ def episode_detail(request, pk: int):
     tasks = list(Task.objects.filter(episode=episode).select_related("assignee", "child"))
     record_many(actor, Action.VIEW, children, object_type="people.person")
     rows = [
-        {"child": c, "sheet": sheets.get(c.pk), "information": informed.get(c.pk, []), "reports": reports.get(c.pk, []),
-         "tasks": [t for t in tasks if t.child_id == c.pk]}
+        {
+            "child": c,
+            "sheet": sheets.get(c.pk),
+            "information": informed.get(c.pk, []),
+            "reports": reports.get(c.pk, []),
+            "tasks": [t for t in tasks if t.child_id == c.pk],
+        }
         for c in children
     ]
     context = {
@@ -120,8 +130,11 @@ def episode_detail(request, pk: int):
 def children_answer(request, pk: int):
     actor = request.actor
     episode = get_episode(actor, pk)
-    initial = {"children_answer": episode.children_answer, "siblings_answer": episode.siblings_answer,
-               "source": episode.answer_source or "patient"}
+    initial = {
+        "children_answer": episode.children_answer,
+        "siblings_answer": episode.siblings_answer,
+        "source": episode.answer_source or "patient",
+    }
     form = ChildrenAnswerForm(request.POST or None, initial=initial)
     try:
         rows = max(1, min(int(request.GET.get("rows", 2)), 20))
@@ -143,8 +156,11 @@ def children_answer(request, pk: int):
         ]
         try:
             services.record_children_answer(
-                actor, episode, children_answer=form.cleaned_data["children_answer"],
-                siblings_answer=form.cleaned_data["siblings_answer"], source=form.cleaned_data["source"],
+                actor,
+                episode,
+                children_answer=form.cleaned_data["children_answer"],
+                siblings_answer=form.cleaned_data["siblings_answer"],
+                source=form.cleaned_data["source"],
                 children=children,
             )
         except ValidationError as error:
@@ -182,7 +198,11 @@ def child_sheet(request, pk: int, child_pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.save_child_sheet(
-                actor, episode, child, answers=form.answers(), concern_level=form.cleaned_data["concern_level"],
+                actor,
+                episode,
+                child,
+                answers=form.answers(),
+                concern_level=form.cleaned_data["concern_level"],
                 who_informs=form.cleaned_data["who_informs"],
             )
         except ValidationError as error:
@@ -218,7 +238,9 @@ def new_task(request, pk: int):
     episode = get_episode(actor, pk)
     children = list(services.children_of(episode.patient))
     form = TaskForm(
-        request.POST or None, organisation=actor.organisation, children=children,
+        request.POST or None,
+        organisation=actor.organisation,
+        children=children,
         initial={"assignee": actor.user.pk, "child": request.GET.get("child")},
     )
     if request.method == "POST" and form.is_valid():
@@ -227,15 +249,17 @@ def new_task(request, pk: int):
         if d["child"] is not None and child is None:
             raise Http404
         try:
-            services.create_task(actor, episode, title=d["title"], assignee_id=d["assignee"], due_on=d["due_on"],
-                                 child=child)
+            services.create_task(
+                actor, episode, title=d["title"], assignee_id=d["assignee"], due_on=d["due_on"], child=child
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("The task is created."))
             return redirect("care:episode", pk=episode.pk)
-    context = _form_page(_("New follow-up task — %(patient)s") % {"patient": episode.patient}, _("Create task"),
-                         episode, form=form)
+    context = _form_page(
+        _("New follow-up task — %(patient)s") % {"patient": episode.patient}, _("Create task"), episode, form=form
+    )
     return render(request, "care/task_form.html", context)
 
 
@@ -276,8 +300,9 @@ def concern_report(request, pk: int, child_pk: int):
         else:
             messages.success(request, _("The concern report is recorded. Feedback is expected within 3 weeks."))
             return redirect("care:episode", pk=episode.pk)
-    context = _form_page(_("Concern report — %(child)s") % {"child": child}, _("Record concern report"), episode,
-                         form=form)
+    context = _form_page(
+        _("Concern report — %(child)s") % {"child": child}, _("Record concern report"), episode, form=form
+    )
     return render(request, "care/concern_report.html", context)
 
 
@@ -318,8 +343,9 @@ def discharge(request, pk: int):
         else:
             messages.success(request, _("The episode is discharged."))
             return redirect("care:episode", pk=episode.pk)
-    context = _form_page(_("Discharge — %(patient)s") % {"patient": episode.patient}, _("Discharge"), episode,
-                         form=form)
+    context = _form_page(
+        _("Discharge — %(patient)s") % {"patient": episode.patient}, _("Discharge"), episode, form=form
+    )
     return render(request, "care/discharge.html", context)
 
 

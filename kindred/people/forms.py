@@ -22,12 +22,15 @@ class PersonForm(StyledForm, forms.Form):
     given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
     family_name = forms.CharField(label=_("Family name"), max_length=100, required=False)
     national_id = forms.CharField(
-        label=_("National id (fødselsnummer, D-number or CPR)"), max_length=14, required=False,
+        label=_("National id (fødselsnummer, D-number or CPR)"),
+        max_length=14,
+        required=False,
         help_text=_("Optional. Leave empty for anonymous clients."),
     )
     birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput)
-    birth_year = forms.IntegerField(label=_("Birth year (if the date is unknown)"), required=False,
-                                    min_value=1900, max_value=2100)
+    birth_year = forms.IntegerField(
+        label=_("Birth year (if the date is unknown)"), required=False, min_value=1900, max_value=2100
+    )
     sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=LANGUAGE_CHOICES, required=False)
     interpreter_needed = forms.BooleanField(label=_("Interpreter needed"), required=False)
@@ -35,9 +38,14 @@ class PersonForm(StyledForm, forms.Form):
     def to_data(self) -> PersonData:
         d = self.cleaned_data
         return PersonData(
-            given_name=d["given_name"], family_name=d["family_name"], national_id=d["national_id"].strip(),
-            birth_date=d["birth_date"], birth_year=d["birth_year"], sex=d["sex"],
-            preferred_language=d["preferred_language"], interpreter_needed=d["interpreter_needed"],
+            given_name=d["given_name"],
+            family_name=d["family_name"],
+            national_id=d["national_id"].strip(),
+            birth_date=d["birth_date"],
+            birth_year=d["birth_year"],
+            sex=d["sex"],
+            preferred_language=d["preferred_language"],
+            interpreter_needed=d["interpreter_needed"],
         )
 
 
@@ -53,7 +61,9 @@ class ChildForm(StyledForm, forms.Form):
         label=_("Parental responsibility"), choices=Relationship.ParentalResponsibility.choices, required=False
     )
     lives_together = forms.TypedChoiceField(
-        label=_("Lives with the patient"), required=False, empty_value=None,
+        label=_("Lives with the patient"),
+        required=False,
+        empty_value=None,
         choices=[("", _("Not recorded")), ("true", _("Yes")), ("false", _("No"))],
         coerce=lambda v: v == "true",
     )
@@ -66,8 +76,11 @@ class ChildForm(StyledForm, forms.Form):
     def to_person(self) -> PersonData:
         d = self.cleaned_data
         return PersonData(
-            given_name=d["given_name"], family_name=d["family_name"], national_id=d["national_id"].strip(),
-            birth_date=d["birth_date"], birth_year=d["birth_year"],
+            given_name=d["given_name"],
+            family_name=d["family_name"],
+            national_id=d["national_id"].strip(),
+            birth_date=d["birth_date"],
+            birth_year=d["birth_year"],
         )
 
 
@@ -77,6 +90,8 @@ ChildFormSet = forms.formset_factory(ChildForm, extra=0, max_num=20, absolute_ma
 class BreakGlassForm(StyledForm, forms.Form):
     national_id = forms.CharField(label=_("The patient's national id"), max_length=14)
     reason = forms.CharField(
-        label=_("Why do you need access?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000,
+        label=_("Why do you need access?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
         help_text=_("The access lasts a few hours, is logged and is reviewed by the unit's child-responsible staff."),
     )

@@ -43,9 +43,7 @@ def parse_national_id(value: str) -> NationalId:
         raise ValidationError(
             _("This is not a valid national id number. Check the digits, or leave the field empty.")
         ) from None
-    raise ValidationError(
-        _("A Norwegian national id or D-number has 11 digits; a Danish CPR number has 10 digits.")
-    )
+    raise ValidationError(_("A Norwegian national id or D-number has 11 digits; a Danish CPR number has 10 digits."))
 
 
 @dataclass
@@ -106,10 +104,14 @@ def possible_duplicates(actor: Actor, data: PersonData):
 
 @transaction.atomic
 def register_person(actor: Actor, data: PersonData) -> Person:
-    """Create a person, or reuse the one person who already has this national id."""
+    """Create a person, or reuse the one the organisation already holds with this national id.
+
+    A person held only by another organisation is never reused: that would let this
+    organisation see what the other recorded (the family, for one). Sharing across
+    organisations goes through referrals and consent, not through identifiers."""
     data = clean_person_data(data)
     if data.national_id:
-        existing = Person.objects.filter(national_id=data.national_id).first()
+        existing = persons_held_by_organisation(actor.organisation).filter(national_id=data.national_id).first()
         if existing is not None:
             return existing
     person = Person.objects.create(
@@ -161,10 +163,16 @@ def relate(
     return relationship
 
 
-def family_of(person: Person) -> list[tuple[str, Relationship, Person]]:
-    """Everyone related to the person, as (role label, relationship, other person), in two queries."""
+def family_of(person: Person, visible=None) -> list[tuple[str, Relationship, Person]]:
+    """Everyone related to the person (limited to `visible` persons when given), as
+    (role label, relationship, other person), in two queries."""
     rows: list[tuple[str, Relationship, Person]] = []
-    for rel in person.relationships_from.select_related("other"):
+    outgoing = person.relationships_from.select_related("other")
+    incoming = person.relationships_to.select_related("person")
+    if visible is not None:
+        outgoing = outgoing.filter(other__in=visible)
+        incoming = incoming.filter(person__in=visible)
+    for rel in outgoing:
         label = {
             Relationship.Kind.PARENT_OF: _("Child"),
             Relationship.Kind.PARTNER: _("Partner"),
@@ -172,7 +180,7 @@ def family_of(person: Person) -> list[tuple[str, Relationship, Person]]:
             Relationship.Kind.OTHER_CLOSE: _("Other close person"),
         }[rel.kind]
         rows.append((label, rel, rel.other))
-    for rel in person.relationships_to.select_related("person"):
+    for rel in incoming:
         label = {
             Relationship.Kind.PARENT_OF: _("Parent"),
             Relationship.Kind.PARTNER: _("Partner"),

@@ -10,10 +10,7 @@ from stdnum.no import fodselsnummer
 def synthetic_fnr(birth: date, serial: int) -> str:
     """A valid Norwegian fødselsnummer for `birth`; `serial` (0–499 for 1900–1999, 500–999 for 2000–2039)
     picks the individual number. Returns "" if that serial gives no valid check digits."""
-    if birth.year >= 2000:
-        serial = 500 + serial % 500
-    else:
-        serial = serial % 500
+    serial = 500 + serial % 500 if birth.year >= 2000 else serial % 500
     base = f"{birth:%d%m%y}{serial:03d}"
     k1 = fodselsnummer.calc_check_digit1(base)
     if len(k1) != 1:

@@ -26,7 +26,8 @@ def person_detail(request, pk: int):
     person = access.get_person(actor, pk)
     from kindred.care.services import family_overview
 
-    context = {"person": person, "family": family_of(person), "episodes": family_overview(actor, person)}
+    family = family_of(person, visible=access.visible_persons(actor))
+    context = {"person": person, "family": family, "episodes": family_overview(actor, person)}
     return render(request, "people/person_detail.html", context)
 
 
@@ -47,7 +48,7 @@ def access_report(request, pk: int):
         return render(request, "people/access_report.html", {"person": person, "rows": rows, "language": language})
 
 
-@requires(Capability.VIEW_PERSONAL_DATA)
+@requires(Capability.EDIT_CASES)
 def break_glass(request):
     actor = request.actor
     form = BreakGlassForm(request.POST or None)

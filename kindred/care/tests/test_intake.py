@@ -90,7 +90,9 @@ def test_pregnancy_with_a_due_date_is_recorded(world):
 def test_due_date_in_the_past_is_refused_and_nothing_is_created(world):
     before = counts()
     errors = refused(
-        register_patient, world.actor(world.clinician), pia(),
+        register_patient,
+        world.actor(world.clinician),
+        pia(),
         outpatient(pregnancy="yes", due_date=today() - timedelta(days=1)),
     )
     assert errors == {"due_date": ["The due date cannot be in the past."]}
@@ -101,7 +103,9 @@ def test_due_date_in_the_past_is_refused_and_nothing_is_created(world):
 def test_due_date_without_a_pregnancy_is_refused(world, pregnancy):
     before = counts()
     errors = refused(
-        register_patient, world.actor(world.clinician), pia(),
+        register_patient,
+        world.actor(world.clinician),
+        pia(),
         outpatient(pregnancy=pregnancy, due_date=today() + timedelta(days=30)),
     )
     assert errors == {"due_date": ["A due date is only recorded for a pregnancy."]}
@@ -110,7 +114,9 @@ def test_due_date_without_a_pregnancy_is_refused(world, pregnancy):
 
 def test_due_date_more_than_ten_months_away_is_refused(world):
     errors = refused(
-        register_patient, world.actor(world.clinician), pia(),
+        register_patient,
+        world.actor(world.clinician),
+        pia(),
         outpatient(pregnancy="yes", due_date=today() + timedelta(days=301)),
     )
     assert set(errors) == {"due_date"}
@@ -119,7 +125,9 @@ def test_due_date_more_than_ten_months_away_is_refused(world):
 def test_responsible_and_child_contact_must_be_members_of_the_organisation(world):
     before = counts()
     errors = refused(
-        register_patient, world.actor(world.clinician), pia(),
+        register_patient,
+        world.actor(world.clinician),
+        pia(),
         outpatient(responsible_id=world.outsider.pk, child_contact_id=world.outsider.pk),
     )
     assert errors == {
@@ -132,14 +140,18 @@ def test_responsible_and_child_contact_must_be_members_of_the_organisation(world
 def test_another_member_can_be_made_responsible_and_child_contact(world):
     dan = second_clinician(world.unit)
     episode = register_patient(
-        world.actor(world.clinician), pia(), outpatient(responsible_id=dan.pk, child_contact_id=world.child_responsible.pk)
+        world.actor(world.clinician),
+        pia(),
+        outpatient(responsible_id=dan.pk, child_contact_id=world.child_responsible.pk),
     )
     assert (episode.responsible, episode.child_contact) == (dan, world.child_responsible)
 
 
 def test_unknown_kind_problem_area_and_pregnancy_are_named(world):
     errors = refused(
-        open_episode, world.actor(world.clinician), register_person(world.actor(world.clinician), pia()),
+        open_episode,
+        world.actor(world.clinician),
+        register_person(world.actor(world.clinician), pia()),
         EpisodeData(kind="spa", started_on=today(), problem_areas=["chocolate"], pregnancy="maybe"),
     )
     assert set(errors) == {"kind", "problem_areas", "pregnancy"}
@@ -147,7 +159,8 @@ def test_unknown_kind_problem_area_and_pregnancy_are_named(world):
 
 
 def test_start_date_more_than_a_year_ahead_is_refused(world):
-    errors = refused(register_patient, world.actor(world.clinician), pia(), outpatient(started_on=today() + timedelta(days=367)))
+    too_late = outpatient(started_on=today() + timedelta(days=367))
+    errors = refused(register_patient, world.actor(world.clinician), pia(), too_late)
     assert set(errors) == {"started_on"}
 
 
@@ -170,8 +183,12 @@ def episode(world) -> Episode:
 
 def answer(world, episode, children=None, *, children_answer=ChildrenAnswer.HAS, siblings_answer=SiblingsAnswer.NONE):
     return record_children_answer(
-        world.actor(world.clinician), episode, children_answer=children_answer, siblings_answer=siblings_answer,
-        source=Episode.Source.PATIENT, children=children,
+        world.actor(world.clinician),
+        episode,
+        children_answer=children_answer,
+        siblings_answer=siblings_answer,
+        source=Episode.Source.PATIENT,
+        children=children,
     )
 
 
@@ -182,10 +199,14 @@ def state(episode: Episode) -> tuple:
 
 
 def test_children_become_persons_related_as_children_of_the_patient(world, episode):
-    answer(world, episode, [
-        child("Kim", 8, "Parent", parental_responsibility="shared", lives_together=True),
-        ChildInput(person=PersonData(given_name="Kari", birth_year=today().year - 3)),
-    ])
+    answer(
+        world,
+        episode,
+        [
+            child("Kim", 8, "Parent", parental_responsibility="shared", lives_together=True),
+            ChildInput(person=PersonData(given_name="Kari", birth_year=today().year - 3)),
+        ],
+    )
     kids = list(children_of(episode.patient))
     assert [k.given_name for k in kids] == ["Kim", "Kari"]
     kim = kids[0]
@@ -203,11 +224,15 @@ def test_children_become_persons_related_as_children_of_the_patient(world, episo
 
 
 def test_children_are_listed_oldest_first_also_when_only_the_birth_year_is_known(world, episode):
-    answer(world, episode, [
-        child("Kim", 8),
-        ChildInput(person=PersonData(given_name="Kari", birth_year=today().year - 11)),
-        child("Ola", 3),
-    ])
+    answer(
+        world,
+        episode,
+        [
+            child("Kim", 8),
+            ChildInput(person=PersonData(given_name="Kari", birth_year=today().year - 11)),
+            ChildInput(person=PersonData(given_name="Ola", birth_year=today().year - 2)),
+        ],
+    )
     assert [k.given_name for k in children_of(episode.patient)] == ["Kari", "Kim", "Ola"]
 
 
@@ -273,18 +298,21 @@ def test_an_existing_adult_cannot_be_named_as_a_minor_child(world, episode):
 def test_children_are_refused_when_the_answer_is_not_has(world, episode, children_answer):
     before = state(episode)
     errors = refused(answer, world, episode, [child("Kim", 8)], children_answer=children_answer)
-    assert errors == {
-        "children": ["Children can only be named when the answer is that there are minor children."]
-    }
+    assert errors == {"children": ["Children can only be named when the answer is that there are minor children."]}
     assert state(episode) == before
 
 
 def test_invalid_national_id_of_a_child_is_refused_and_nothing_changes(world, episode):
     before = state(episode)
-    errors = refused(answer, world, episode, [
-        child("Kim", 8),
-        ChildInput(person=PersonData(given_name="Kari", national_id="15076500566")),
-    ])
+    errors = refused(
+        answer,
+        world,
+        episode,
+        [
+            child("Kim", 8),
+            ChildInput(person=PersonData(given_name="Kari", national_id="15076500566")),
+        ],
+    )
     assert errors == {
         "children": ["Child 2: This is not a valid national id number. Check the digits, or leave the field empty."]
     }
@@ -380,8 +408,10 @@ def started(world, days_ago: int, name: str, **kwargs) -> Episode:
 
 
 def test_episodes_awaiting_answer_flag_overdue_after_seven_days(world):
-    eight, seven, new = started(world, 8, "Eight", answered=False), started(world, 7, "Seven", answered=False), started(
-        world, 0, "New", answered=False
+    eight, seven, new = (
+        started(world, 8, "Eight", answered=False),
+        started(world, 7, "Seven", answered=False),
+        started(world, 0, "New", answered=False),
     )
     started(world, 30, "Answered")
     rows = list(episodes_awaiting_answer(world.actor(world.clinician)))

@@ -19,11 +19,16 @@ def _families(world, n: int, start: int = 0) -> None:
     today = timezone.localdate()
     for i in range(start, start + n):
         episode = services.register_patient(
-            cora, PersonData(given_name=f"P{i}", family_name="Familie", birth_year=1980),
+            cora,
+            PersonData(given_name=f"P{i}", family_name="Familie", birth_year=1980),
             services.EpisodeData(kind="outpatient", started_on=today, child_contact_id=world.child_responsible.pk),
         )
         services.record_children_answer(
-            cora, episode, children_answer="has", siblings_answer="none", source="patient",
+            cora,
+            episode,
+            children_answer="has",
+            siblings_answer="none",
+            source="patient",
             children=[
                 services.ChildInput(person=PersonData(given_name=f"A{i}", birth_date=today - timedelta(days=2000))),
                 services.ChildInput(person=PersonData(given_name=f"B{i}", birth_date=today - timedelta(days=4000))),
@@ -74,9 +79,15 @@ def test_episode_page_query_count_does_not_grow_with_children(world):
     cora = world.actor(world.clinician)
     today = timezone.localdate()
     services.record_children_answer(
-        cora, episode, children_answer="has", siblings_answer="none", source="patient",
-        children=[services.ChildInput(person=PersonData(given_name=f"C{i}", birth_date=today - timedelta(days=900)))
-                  for i in range(4)],
+        cora,
+        episode,
+        children_answer="has",
+        siblings_answer="none",
+        source="patient",
+        children=[
+            services.ChildInput(person=PersonData(given_name=f"C{i}", birth_date=today - timedelta(days=900)))
+            for i in range(4)
+        ],
     )
     many = _queries(client, reverse("care:episode", args=[episode.pk]))
     assert few == many

@@ -37,7 +37,7 @@ PAGES = {
     "care:sheet_template": (C.MANAGE_ORGANISATION, False),
     "people:person": (C.VIEW_PERSONAL_DATA, True),
     "people:access_report": (C.VIEW_PERSONAL_DATA, True),
-    "people:break_glass": (C.VIEW_PERSONAL_DATA, False),
+    "people:break_glass": (C.EDIT_CASES, False),
     "people:break_glass_review": (C.CHILDREN_OVERVIEW, False),
     "people:break_glass_reviewed": (C.CHILDREN_OVERVIEW, False),
 }
@@ -63,17 +63,28 @@ def family(world):
         services.EpisodeData(kind="outpatient", started_on=today),
     )
     services.record_children_answer(
-        cora, episode, children_answer="has", siblings_answer="none", source="patient",
-        children=[services.ChildInput(person=PersonData(given_name="Kim", family_name="Pasient",
-                                                        birth_date=today - timedelta(days=3000)))],
+        cora,
+        episode,
+        children_answer="has",
+        siblings_answer="none",
+        source="patient",
+        children=[
+            services.ChildInput(
+                person=PersonData(given_name="Kim", family_name="Pasient", birth_date=today - timedelta(days=3000))
+            )
+        ],
     )
     child = services.children_of(episode.patient).get()
-    task = services.create_task(cora, episode, title="Følg opp", assignee_id=world.clinician.pk, due_on=today,
-                                child=child)
+    task = services.create_task(
+        cora, episode, title="Følg opp", assignee_id=world.clinician.pk, due_on=today, child=child
+    )
     report = services.send_concern_report(
-        cora, episode, child,
-        services.ConcernData(recipient="Barnevernet", basis="own_initiative", reason="Bekymring",
-                             parent_informed=True, sent_on=today),
+        cora,
+        episode,
+        child,
+        services.ConcernData(
+            recipient="Barnevernet", basis="own_initiative", reason="Bekymring", parent_informed=True, sent_on=today
+        ),
     )
     grant = break_the_glass(world.actor(world.child_responsible), episode.patient_id, "Trenger tilgang nå.")
     return {"episode": episode, "child": child, "task": task, "report": report, "grant": grant}

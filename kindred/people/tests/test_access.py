@@ -8,6 +8,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from kindred.audit.models import AccessLog
+from kindred.care.models import Episode
+from kindred.care.services import EpisodeData, open_episode
 from kindred.care.tests.factories import patient_with_children, second_clinician
 from kindred.people.access import (
     break_the_glass,
@@ -87,12 +89,10 @@ def test_clinician_sees_a_person_they_registered_before_any_episode(world, casel
 
 
 def test_registered_person_leaves_the_registrars_view_once_another_clinician_opens_the_episode(world, caseloads):
-    from kindred.care.models import Episode
-    from kindred.care.services import EpisodeData, open_episode
-
     person = register_person(world.actor(world.clinician), PersonData(given_name="New", family_name="Client"))
     open_episode(
-        world.actor(caseloads["dan"]), person,
+        world.actor(caseloads["dan"]),
+        person,
         EpisodeData(kind=Episode.Kind.OUTPATIENT, started_on=timezone.localdate()),
     )
     assert person not in visible(world.actor(world.clinician))

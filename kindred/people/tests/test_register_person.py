@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from kindred.audit.models import AccessLog
-from kindred.care.tests.factories import patient_with_children
+from kindred.care.tests.factories import patient_with_children, second_clinician
 from kindred.people.models import Person
 from kindred.people.services import PersonData, clean_person_data, possible_duplicates, register_person
 
@@ -121,8 +121,6 @@ def test_possible_duplicates_ignores_other_birth_dates_and_names(world):
 
 
 def test_possible_duplicates_covers_the_whole_organisation_not_only_the_caseload(world):
-    from kindred.care.tests.factories import second_clinician
-
     dan = second_clinician(world.unit)
     episode, (kim,) = patient_with_children(world.actor(dan), children=[("Kim", 8)])
     cora = world.actor(world.clinician)
