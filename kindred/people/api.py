@@ -9,8 +9,8 @@ from ninja import Field, Query, Router, Schema
 from kindred.api_schemas import PageIn, PathId, choice, errors, page_of, text
 from kindred.audit.services import Action, record_many
 from kindred.people.access import get_person, visible_persons
-from kindred.people.models import Person
-from kindred.people.services import PersonData, family_of
+from kindred.people.models import Person, Relationship
+from kindred.people.services import PersonData, add_relative, family_of
 
 router = Router(tags=["people"])
 
@@ -111,3 +111,38 @@ def read_family(request, person_id: PathId):
         )
         for label, rel, other in rows
     ]
+
+
+class RelativeIn(Schema):
+    """Someone close to the person. `kind` is what the new person is to the person: parent_of makes them a parent."""
+
+    kind: choice(Relationship.Kind)
+    person: PersonIn
+    description: text(100) = ""
+    lives_together: bool | None = None
+    parental_responsibility: choice(Relationship.ParentalResponsibility) = ""
+    contact_arrangement: text(200) = ""
+
+
+@router.post(
+    "/persons/{person_id}/relatives",
+    response={201: PersonOut, **errors(400, 404)},
+    summary="Add a relative",
+    description="Registers a partner, parent, sibling or other close person (friends and neighbours count) "
+    "and relates them to the person.",
+)
+def add_relative_endpoint(request, person_id: PathId, payload: RelativeIn):
+    actor = request.actor
+    person = get_person(actor, person_id)
+    relationship = add_relative(
+        actor,
+        person,
+        payload.person.to_data(),
+        payload.kind,
+        description=payload.description,
+        lives_together=payload.lives_together,
+        parental_responsibility=payload.parental_responsibility,
+        contact_arrangement=payload.contact_arrangement,
+    )
+    relative = relationship.person if relationship.other_id == person.pk else relationship.other
+    return 201, relative

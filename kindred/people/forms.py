@@ -95,3 +95,41 @@ class BreakGlassForm(StyledForm, forms.Form):
         max_length=1000,
         help_text=_("The access lasts a few hours, is logged and is reviewed by the unit's child-responsible staff."),
     )
+
+
+class RelativeForm(StyledForm, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Relation"),
+        choices=[
+            (Relationship.Kind.PARTNER, _("Partner")),
+            (Relationship.Kind.PARENT_OF, _("Parent")),
+            (Relationship.Kind.SIBLING, _("Sibling")),
+            (Relationship.Kind.OTHER_CLOSE, _("Other close person (friend, neighbour, grandparent…)")),
+        ],
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=100,
+        required=False,
+        help_text=_("For example step-parent, friend or neighbour."),
+    )
+    given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
+    family_name = forms.CharField(label=_("Family name"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput)
+    birth_year = forms.IntegerField(label=_("Birth year"), required=False, min_value=1900, max_value=2100)
+    lives_together = forms.TypedChoiceField(
+        label=_("Lives together"),
+        required=False,
+        empty_value=None,
+        choices=[("", _("Not recorded")), ("true", _("Yes")), ("false", _("No"))],
+        coerce=lambda v: v == "true",
+    )
+
+    def to_person(self) -> PersonData:
+        d = self.cleaned_data
+        return PersonData(
+            given_name=d["given_name"],
+            family_name=d["family_name"],
+            birth_date=d["birth_date"],
+            birth_year=d["birth_year"],
+        )

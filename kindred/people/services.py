@@ -189,3 +189,41 @@ def family_of(person: Person, visible=None) -> list[tuple[str, Relationship, Per
         }[rel.kind]
         rows.append((label, rel, rel.person))
     return rows
+
+
+@transaction.atomic
+def add_relative(
+    actor: Actor,
+    person: Person,
+    data: PersonData,
+    kind: str,
+    *,
+    description: str = "",
+    lives_together: bool | None = None,
+    parental_responsibility: str = "",
+    contact_arrangement: str = "",
+) -> Relationship:
+    """Register someone close to a visible person (partner, parent, sibling, friend, neighbour) and relate them.
+
+    `kind` is what the new person is to `person`: "parent_of" means the new person is the parent."""
+    from kindred.orgs.models import Capability
+
+    if not actor.can(Capability.EDIT_CASES):
+        raise PermissionError(Capability.EDIT_CASES)
+    if kind not in Relationship.Kind.values:
+        raise ValidationError({"kind": _("Choose a valid relation.")})
+    if not (data.given_name or data.family_name):
+        raise ValidationError({"given_name": _("Give at least a given name or a family name.")})
+    relative = register_person(actor, data)
+    if kind == Relationship.Kind.PARENT_OF:
+        return relate(
+            actor,
+            relative,
+            person,
+            kind,
+            description=description,
+            lives_together=lives_together,
+            parental_responsibility=parental_responsibility,
+            contact_arrangement=contact_arrangement,
+        )
+    return relate(actor, person, relative, kind, description=description, lives_together=lives_together)

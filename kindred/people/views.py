@@ -14,9 +14,9 @@ from kindred.forms import apply_errors
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
 from kindred.people import access
-from kindred.people.forms import BreakGlassForm
+from kindred.people.forms import BreakGlassForm, RelativeForm
 from kindred.people.models import Person
-from kindred.people.services import family_of, parse_national_id
+from kindred.people.services import add_relative, family_of, parse_national_id
 
 
 @requires(Capability.VIEW_PERSONAL_DATA)
@@ -29,6 +29,31 @@ def person_detail(request, pk: int):
     family = family_of(person, visible=access.visible_persons(actor))
     context = {"person": person, "family": family, "episodes": family_overview(actor, person)}
     return render(request, "people/person_detail.html", context)
+
+
+@requires(Capability.EDIT_CASES)
+def relative_new(request, pk: int):
+    """Add a partner, parent, sibling or other close person to the family view."""
+    actor = request.actor
+    person = access.get_person(actor, pk)
+    form = RelativeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            add_relative(
+                actor,
+                person,
+                form.to_person(),
+                d["kind"],
+                description=d["description"],
+                lives_together=d["lives_together"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The relative is added."))
+            return redirect("people:person", pk=person.pk)
+    return render(request, "people/relative_form.html", {"person": person, "form": form})
 
 
 @requires(Capability.VIEW_PERSONAL_DATA)

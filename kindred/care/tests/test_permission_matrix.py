@@ -37,6 +37,7 @@ PAGES = {
     "care:sheet_template": (C.MANAGE_ORGANISATION, False),
     "people:person": (C.VIEW_PERSONAL_DATA, True),
     "people:access_report": (C.VIEW_PERSONAL_DATA, True),
+    "people:relative_new": (C.EDIT_CASES, True),
     "people:break_glass": (C.EDIT_CASES, False),
     "people:break_glass_review": (C.CHILDREN_OVERVIEW, False),
     "people:break_glass_reviewed": (C.CHILDREN_OVERVIEW, False),
@@ -97,6 +98,7 @@ def _url(name: str, family) -> str:
         "care:concern_feedback": [family["report"].pk],
         "people:person": [e.patient_id],
         "people:access_report": [e.patient_id],
+        "people:relative_new": [e.patient_id],
         "people:break_glass_reviewed": [family["grant"].pk],
     }.get(name)
     if args is None and name in ("care:child_sheet", "care:information", "care:concern_report"):

@@ -16,12 +16,14 @@ pytestmark = pytest.mark.django_db
 
 def _intake(actor, national_id, children=()):
     episode = services.register_patient(
-        actor, PersonData(given_name="Pål", family_name="Pasient", national_id=national_id),
+        actor,
+        PersonData(given_name="Pål", family_name="Pasient", national_id=national_id),
         services.EpisodeData(kind="outpatient", started_on=timezone.localdate()),
     )
     if children:
-        services.record_children_answer(actor, episode, children_answer="has", siblings_answer="none",
-                                        source="patient", children=list(children))
+        services.record_children_answer(
+            actor, episode, children_answer="has", siblings_answer="none", source="patient", children=list(children)
+        )
     return episode
 
 
@@ -47,7 +49,8 @@ def test_a_discharged_episode_refuses_changes(world):
     services.record_children_answer(cora, episode, children_answer="none", siblings_answer="none", source="patient")
     services.discharge(cora, episode, ended_on=timezone.localdate(), summaries={})
     with pytest.raises(ValidationError):
-        services.record_children_answer(cora, episode, children_answer="declined", siblings_answer="none",
-                                        source="patient")
+        services.record_children_answer(
+            cora, episode, children_answer="declined", siblings_answer="none", source="patient"
+        )
     episode.refresh_from_db()
     assert (episode.status, episode.children_answer) == (Episode.Status.DISCHARGED, "none")
