@@ -59,6 +59,7 @@ def test_clinician_intake_to_concern_report(world, browser, live_server):
     # Both child sheets.
     for child, concern in ((lea, "some"), (magnus, "none")):
         page.locator(f"a[href$='/children/{child.pk}/sheet/']").click()
+        assert serious_accessibility_violations(page) == []
         page.fill("#id_q_lives_where", "Hjemme med mor")
         page.select_option("#id_concern_level", concern)
         page.select_option("#id_who_informs", "this_service")
@@ -94,6 +95,7 @@ def test_clinician_intake_to_concern_report(world, browser, live_server):
     page.goto("/care/children/")
     rows = page.get_by_test_id("child-row")
     expect(rows).to_have_count(2)
+    assert serious_accessibility_violations(page) == []
     expect(rows.filter(has_text="Lea").get_by_test_id("overdue-count")).to_have_text("0")
     Task.objects.filter(child=lea).update(due_on=today - timedelta(days=1))
     page.reload()
