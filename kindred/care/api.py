@@ -10,7 +10,7 @@ from typing import Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import model_validator
 
 from kindred.api_schemas import DbId, PageIn, PathId, choice, errors, page_of, text
@@ -453,7 +453,7 @@ def _sheet_out(sheet: ChildSheet) -> SheetOut:
 )
 def create_episode(request, payload: IntakeIn):
     episode = services.register_patient(request.actor, payload.person.to_data(), payload.episode.to_data())
-    return 201, _episode_detail(request.actor, episode)
+    return Status(201, _episode_detail(request.actor, episode))
 
 
 @router.get(
@@ -576,7 +576,7 @@ def add_information(request, episode_id: PathId, child_id: PathId, payload: Info
     item = services.record_information(
         actor, episode, child, given_on=payload.given_on, form=payload.form, present=payload.present
     )
-    return 201, item
+    return Status(201, item)
 
 
 # --- Tasks ----------------------------------------------------------------------------------
@@ -599,7 +599,7 @@ def add_task(request, episode_id: PathId, payload: TaskIn):
         due_on=payload.due_on,
         child=child,
     )
-    return 201, TaskOut.of(task)
+    return Status(201, TaskOut.of(task))
 
 
 @router.get(
@@ -640,7 +640,7 @@ def set_task_status(request, task_id: PathId, payload: TaskStatusIn):
 def add_concern_report(request, episode_id: PathId, child_id: PathId, payload: ConcernReportIn):
     actor = request.actor
     episode, child = _episode_and_child(actor, episode_id, child_id)
-    return 201, ConcernReportOut.of(services.send_concern_report(actor, episode, child, payload.to_data()))
+    return Status(201, ConcernReportOut.of(services.send_concern_report(actor, episode, child, payload.to_data())))
 
 
 @router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from kindred.api_schemas import PageIn, PathId, choice, errors, page_of, text
 from kindred.audit.services import Action, record_many
@@ -145,4 +145,4 @@ def add_relative_endpoint(request, person_id: PathId, payload: RelativeIn):
         contact_arrangement=payload.contact_arrangement,
     )
     relative = relationship.person if relationship.other_id == person.pk else relationship.other
-    return 201, relative
+    return Status(201, relative)
