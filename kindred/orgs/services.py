@@ -150,3 +150,13 @@ def membership_for_token(plain: str) -> APIToken | None:
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+@transaction.atomic
+def set_two_factor_requirement(actor: Actor, required: bool) -> None:
+    """Whether the organisation requires two-factor login for roles that see personal data."""
+    _require(actor, Capability.MANAGE_MEMBERS)
+    organisation = actor.organisation
+    organisation.require_two_factor = required
+    organisation.save(update_fields=["require_two_factor"])
+    record(actor, Action.CHANGE, organisation, details={"require_two_factor": required})

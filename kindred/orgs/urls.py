@@ -9,4 +9,5 @@ urlpatterns = [
     path("members/", views.members, name="members"),
     path("members/<int:pk>/role/", views.change_role, name="change_role"),
     path("members/<int:pk>/remove/", views.remove, name="remove"),
+    path("two-factor-policy/", views.two_factor_policy, name="two_factor_policy"),
 ]

@@ -95,3 +95,15 @@ def remove(request, pk: int):
     else:
         messages.success(request, _("The membership is removed."))
     return redirect("orgs:members")
+
+
+@requires(Capability.MANAGE_MEMBERS)
+@require_POST
+def two_factor_policy(request):
+    required = request.POST.get("require_two_factor") == "on"
+    services.set_two_factor_requirement(request.actor, required)
+    if required:
+        messages.success(request, _("Two-factor login is now required for roles that see personal data."))
+    else:
+        messages.success(request, _("Two-factor login is no longer required."))
+    return redirect("orgs:members")

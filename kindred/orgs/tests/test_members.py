@@ -65,3 +65,17 @@ def test_last_admin_cannot_be_removed(world):
     own = Membership.objects.get(user=world.admin)
     world.client_for(world.admin).post(reverse("orgs:remove", args=[own.pk]))
     assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_admin_requires_two_factor_for_own_organisation(world):
+    client = world.client_for(world.admin)
+    assert client.post(reverse("orgs:two_factor_policy"), {"require_two_factor": "on"}).status_code == 302
+    world.unit.refresh_from_db()
+    assert world.unit.require_two_factor
+    assert world.client_for(world.clinician).get(reverse("start")).url == reverse("accounts:two_factor_setup")
+    client.post(reverse("orgs:two_factor_policy"), {})
+    world.unit.refresh_from_db()
+    assert not world.unit.require_two_factor
+    assert world.client_for(world.clinician).post(reverse("orgs:two_factor_policy"), {}).status_code == 403
+    world.other.refresh_from_db()
+    assert not world.other.require_two_factor
