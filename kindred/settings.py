@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "kindred.audit",
     "kindred.people",
     "kindred.care",
+    "kindred.consent",
+    "kindred.referrals",
 ]
 
 MIDDLEWARE = [
@@ -222,3 +224,7 @@ LOGGING = {
 ADMIN_URL = env_str("ADMIN_URL", "django-admin/")
 CHILDREN_QUESTION_DAYS = env_int("CHILDREN_QUESTION_DAYS", 7)
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 3)
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
+MEDIA_URL = "/media/"
+CONSENT_EXPIRY_WARNING_DAYS = env_int("CONSENT_EXPIRY_WARNING_DAYS", 14)
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

@@ -27,7 +27,15 @@ def person_detail(request, pk: int):
     from kindred.care.services import family_overview
 
     family = family_of(person, visible=access.visible_persons(actor))
-    context = {"person": person, "family": family, "episodes": family_overview(actor, person)}
+    consents = person.consents.filter(organisation=actor.organisation).select_related(
+        "organisation", "recipient_organisation"
+    )
+    context = {
+        "person": person,
+        "family": family,
+        "episodes": family_overview(actor, person),
+        "consents": consents,
+    }
     return render(request, "people/person_detail.html", context)
 
 
