@@ -46,6 +46,7 @@ USERS = [
     DemoUser("gruppeleder@demo.kindred.no", "Gunn Gruppeleder", (("young", Role.GROUP_LEADER),)),
     DemoUser("analytiker@demo.kindred.no", "Anders Analytiker", (("centre", Role.ANALYST),)),
     DemoUser("admin@demo.kindred.no", "Ola Organisasjonsadmin", (("unit", Role.ORG_ADMIN),)),
+    DemoUser("helsesykepleier@demo.kindred.no", "Helle Helsesykepleier", (("school", Role.CLINICIAN),)),
     DemoUser("behandler@demo.kindred.dk", "Dorthe Behandler", (("dk", Role.CLINICIAN),), language="da"),
 ]
 

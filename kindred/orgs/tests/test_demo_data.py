@@ -31,3 +31,13 @@ def test_demo_data_is_refused_in_production():
     with pytest.raises(CommandError):
         call_command("demo_data")
     assert not User.objects.exists()
+
+
+def test_demo_data_includes_cooperation():
+    from kindred.consent.models import Consent
+    from kindred.referrals.models import Consultation, Referral
+
+    call_command("demo_data")
+    call_command("demo_data")
+    assert (Consent.objects.count(), Referral.objects.count(), Consultation.objects.count()) == (1, 1, 1)
+    assert Referral.objects.get().status == "sent"

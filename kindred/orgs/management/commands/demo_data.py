@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from kindred.care.demo import create_care_demo
 from kindred.orgs.demo import DEMO_PASSWORD, USERS, create_demo_data
+from kindred.referrals.demo import create_cooperation_demo
 
 
 class Command(BaseCommand):
@@ -13,6 +15,9 @@ class Command(BaseCommand):
             raise CommandError("Demo data is never loaded with production settings (KINDRED_PRODUCTION=1).")
         orgs = create_demo_data()
         create_care_demo(orgs)
+        # The demo's notifications would print their e-mails; keep them in memory instead.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            create_cooperation_demo(orgs)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000/ as:"))
         for demo in USERS:
             roles = ", ".join(str(role.label) for _org, role in demo.memberships)
