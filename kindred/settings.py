@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kindred.orgs.context_processors.active_membership",
+                "kindred.orgs.context_processors.unread_notifications",
             ],
         },
     },

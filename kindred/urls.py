@@ -15,6 +15,7 @@ urlpatterns = [
     path("care/", include("kindred.care.urls")),
     path("people/", include("kindred.people.urls")),
     path("consent/", include("kindred.consent.urls")),
+    path("cooperation/", include("kindred.referrals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path(settings.ADMIN_URL, admin.site.urls),

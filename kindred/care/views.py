@@ -32,6 +32,7 @@ from kindred.orgs.models import Capability
 from kindred.people.access import get_episode, get_person
 from kindred.people.forms import ChildFormSet, PersonForm
 from kindred.people.services import possible_duplicates
+from kindred.referrals.models import ChildAgreement
 
 PAGE_SIZE = 50
 
@@ -106,6 +107,9 @@ def episode_detail(request, pk: int):
     for report in ConcernReport.objects.filter(episode=episode):
         reports.setdefault(report.child_id, []).append(report)
     tasks = list(Task.objects.filter(episode=episode).select_related("assignee", "child"))
+    agreements: dict[int, list[ChildAgreement]] = {}
+    for agreement in ChildAgreement.objects.filter(child__in=children).select_related("responsible_organisation"):
+        agreements.setdefault(agreement.child_id, []).append(agreement)
     record_many(actor, Action.VIEW, children, object_type="people.person")
     rows = [
         {
@@ -114,6 +118,7 @@ def episode_detail(request, pk: int):
             "information": informed.get(c.pk, []),
             "reports": reports.get(c.pk, []),
             "tasks": [t for t in tasks if t.child_id == c.pk],
+            "agreements": agreements.get(c.pk, []),
         }
         for c in children
     ]

@@ -141,6 +141,11 @@ def _parents_of(person: Person) -> QuerySet[Person]:
     return Person.objects.filter(relationships_from__other=person, relationships_from__kind=Relationship.Kind.PARENT_OF)
 
 
+def _is_minor(person: Person) -> bool:
+    """Known to be under 18: only minor children are covered by a consent about their parent."""
+    return person.age is not None and person.age < 18
+
+
 def shares_for(actor: Actor, person: Person) -> list[Share]:
     """Every organisation sharing something of `person` with the actor's organisation, and what."""
     if not actor.can(Capability.VIEW_PERSONAL_DATA):
@@ -156,7 +161,7 @@ def shares_for(actor: Actor, person: Person) -> list[Share]:
     for consent in consents:
         if consent.person_id == person.pk:
             categories = set(consent.categories)
-        elif Category.CHILDREN in consent.categories:
+        elif Category.CHILDREN in consent.categories and _is_minor(person):
             categories = {Category.CHILDREN}  # about a parent: only the child's situation reaches the child
         else:
             continue
@@ -172,8 +177,11 @@ def shared_persons(actor: Actor) -> QuerySet[Person]:
         return Person.objects.none()
     consents = Consent.objects.valid().covering(actor.organisation).exclude(organisation=actor.organisation)
     with_children = [c.person_id for c in consents.only("person_id", "categories") if Category.CHILDREN in c.categories]
-    children = Relationship.objects.filter(kind=Relationship.Kind.PARENT_OF, person_id__in=with_children)
-    return Person.objects.filter(Q(pk__in=consents.values("person")) | Q(pk__in=children.values("other")))
+    children = Person.objects.filter(
+        relationships_to__kind=Relationship.Kind.PARENT_OF, relationships_to__person_id__in=with_children
+    ).only("pk", "birth_date", "birth_year")
+    minors = [child.pk for child in children if _is_minor(child)]
+    return Person.objects.filter(Q(pk__in=consents.values("person")) | Q(pk__in=minors))
 
 
 def get_shared_person(actor: Actor, pk) -> tuple[Person, list[Share]]:
@@ -218,7 +226,7 @@ def shared_summary(share: Share, person: Person) -> dict:
         own_children = Person.objects.filter(
             relationships_to__person=person, relationships_to__kind=Relationship.Kind.PARENT_OF
         )
-        is_child = person.age is not None and person.age < 18 and _parents_of(person).exists()
+        is_child = _is_minor(person) and _parents_of(person).exists()
         children = [person] if is_child else list(own_children)
         sheets = ChildSheet.objects.filter(episode__in=held, child__in=children).select_related("episode")
         info = InformationGiven.objects.filter(episode__in=held, child__in=children)

@@ -33,20 +33,34 @@ def create_cooperation_demo(orgs: dict[str, Organisation]) -> None:
         return
     today = timezone.localdate()
     record_consent(
-        kari, lars,
-        ConsentData(categories=["children"], purpose="Oppfølging av barna på skolen", valid_from=today,
-                    valid_until=today + timedelta(days=365), form="written", recipient_organisation_id=school.pk),
+        kari,
+        lars,
+        ConsentData(
+            categories=["children"],
+            purpose="Oppfølging av barna på skolen",
+            valid_from=today,
+            valid_until=today + timedelta(days=365),
+            form="written",
+            recipient_organisation_id=school.pk,
+        ),
     )
     emma = children_of(lars).filter(given_name="Emma").first()
     services.create_referral(
-        kari, lars,
-        services.ReferralData(to_organisation_id=school.pk, reason="Emma trenger en trygg voksen på skolen.",
-                              categories=["children"], contact_person="Kari Klinikker, tlf. 51 00 00 00",
-                              child_ids=(emma.pk,) if emma else ()),
+        kari,
+        lars,
+        services.ReferralData(
+            to_organisation_id=school.pk,
+            reason="Emma trenger en trygg voksen på skolen.",
+            categories=["children"],
+            contact_person="Kari Klinikker, tlf. 51 00 00 00",
+            child_ids=(emma.pk,) if emma else (),
+        ),
     )
     kristian = _actor("koordinator@demo.kindred.no", home)
     if not Consultation.objects.filter(from_organisation=home).exists():
         services.ask_consultation(
-            kristian, to_organisation_id=unit.pk, title="Mor i aktiv rus, barn på 4 år",
+            kristian,
+            to_organisation_id=unit.pk,
+            title="Mor i aktiv rus, barn på 4 år",
             question="Hvordan kan vi best snakke med mor om barnehagens bekymring uten å miste kontakten?",
         )

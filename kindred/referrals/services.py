@@ -21,7 +21,7 @@ from kindred.consent.services import covering_consent, shares_for
 from kindred.orgs.actors import Actor
 from kindred.orgs.models import Capability, Membership, Organisation
 from kindred.people.access import visible_persons
-from kindred.people.models import Person
+from kindred.people.models import Person, Relationship
 from kindred.referrals.models import (
     ChildAgreement,
     Consultation,
@@ -105,7 +105,10 @@ def create_referral(actor: Actor, person: Person, data: ReferralData, *, send: b
         errors["urgency"] = _("Choose the urgency.")
     if not data.categories or set(data.categories) - set(Category.values):
         errors["categories"] = _("Choose what information the referral shares.")
-    children = list(visible_persons(actor).filter(pk__in=data.child_ids)) if data.child_ids else []
+    own_children = Relationship.objects.filter(person=person, kind=Relationship.Kind.PARENT_OF).values("other")
+    children = (
+        list(visible_persons(actor).filter(pk__in=data.child_ids).filter(pk__in=own_children)) if data.child_ids else []
+    )
     if len(children) != len(set(data.child_ids)):
         errors["children"] = _("Choose children of this person.")
     if errors:
@@ -347,8 +350,12 @@ def get_consultation(actor: Actor, pk) -> Consultation:
     except (Consultation.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
     if consultation.person_id:
-        # The receiver sees the person only while the consent holds.
-        if consultation.to_organisation_id == actor.organisation.pk and not shares_for(actor, consultation.person):
+        # The receiver sees the person only while the consent holds; the asker only under the access rule.
+        if consultation.to_organisation_id == actor.organisation.pk:
+            hidden = not shares_for(actor, consultation.person)
+        else:
+            hidden = not visible_persons(actor).filter(pk=consultation.person_id).exists()
+        if hidden:
             consultation.person = None
         record(actor, Action.VIEW, consultation, subject=consultation.person)
     return consultation
