@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from kindred.audit.services import Action, record
 from kindred.consent.models import Category
-from kindred.consent.services import covering_consent, shares_for
+from kindred.consent.services import covering_consent, shared_persons, shares_for
 from kindred.orgs.actors import Actor
 from kindred.orgs.models import Capability, Membership, Organisation
 from kindred.people.access import visible_persons
@@ -337,7 +337,8 @@ def visible_consultations(actor: Actor) -> QuerySet[Consultation]:
     if not actor.can(Capability.VIEW_PERSONAL_DATA):
         return Consultation.objects.none()
     org = actor.organisation
-    return Consultation.objects.filter(Q(from_organisation=org) | Q(to_organisation=org))
+    received = Q(to_organisation=org) & (Q(person__isnull=True) | Q(person__in=shared_persons(actor)))
+    return Consultation.objects.filter(Q(from_organisation=org) | received)
 
 
 def get_consultation(actor: Actor, pk) -> Consultation:
@@ -352,7 +353,10 @@ def get_consultation(actor: Actor, pk) -> Consultation:
     if consultation.person_id:
         # The receiver sees the person only while the consent holds; the asker only under the access rule.
         if consultation.to_organisation_id == actor.organisation.pk:
-            hidden = not shares_for(actor, consultation.person)
+            if not shares_for(actor, consultation.person):
+                # The consent behind a linked consultation has ended: so has the receiver's access to it.
+                raise Http404
+            hidden = False
         else:
             hidden = not visible_persons(actor).filter(pk=consultation.person_id).exists()
         if hidden:
@@ -392,6 +396,7 @@ def reply_to_consultation(actor: Actor, consultation: Consultation, text: str) -
 
 @transaction.atomic
 def close_consultation(actor: Actor, consultation: Consultation) -> Consultation:
+    _require(actor, Capability.VIEW_PERSONAL_DATA)
     if consultation.from_organisation_id != actor.organisation.pk:
         raise ValidationError({"status": _("Only the organisation that asked can close the consultation.")})
     consultation.status = Consultation.Status.CLOSED

@@ -343,7 +343,9 @@ def test_with_consent_the_person_may_be_linked_and_named(coop):
 
     assert services.get_consultation(coop.b, consultation.pk).person == coop.parent
     revoke_consent(coop.a, consent)
-    assert services.get_consultation(coop.b, consultation.pk).person is None
+    # The consultation existed under the consent: the receiver loses it entirely.
+    with pytest.raises(Http404):
+        services.get_consultation(coop.b, consultation.pk)
     assert services.get_consultation(coop.a, consultation.pk).person == coop.parent
 
 
@@ -463,3 +465,47 @@ def test_notifications_are_for_the_organisation_and_marked_read(coop, world):
     services.mark_read(coop.b, notification.pk)
     notification.refresh_from_db()
     assert notification.read_at is not None
+
+
+def test_a_linked_consultation_disappears_for_the_receiver_when_the_consent_ends(world):
+    """A consultation about a person exists under consent; revoking it ends the receiver's access to it."""
+    from datetime import timedelta
+
+    from django.http import Http404
+    from django.utils import timezone
+
+    from kindred.care import services as care
+    from kindred.consent.services import ConsentData, record_consent, revoke_consent
+    from kindred.people.services import PersonData
+    from kindred.referrals import services as coop
+
+    cora = world.actor(world.clinician)
+    today = timezone.localdate()
+    episode = care.register_patient(
+        cora,
+        PersonData(given_name="Lin", family_name="Li", birth_year=1980),
+        care.EpisodeData(kind="outpatient", started_on=today),
+    )
+    consent = record_consent(
+        cora,
+        episode.patient,
+        ConsentData(
+            categories=["episode"],
+            purpose="Drøfting",
+            valid_from=today,
+            valid_until=today + timedelta(days=30),
+            form="verbal",
+            recipient_organisation_id=world.other.pk,
+        ),
+    )
+    consultation = coop.ask_consultation(
+        cora, to_organisation_id=world.other.pk, title="Råd", question="Hva gjør vi?", person=episode.patient
+    )
+    otto = world.actor(world.outsider)
+    assert coop.get_consultation(otto, consultation.pk).person == episode.patient
+    assert coop.visible_consultations(otto).count() == 1
+    revoke_consent(cora, consent)
+    with pytest.raises(Http404):
+        coop.get_consultation(otto, consultation.pk)
+    assert coop.visible_consultations(otto).count() == 0
+    assert coop.get_consultation(cora, consultation.pk).person == episode.patient

@@ -501,13 +501,13 @@ def test_a_consultation_about_a_person_needs_a_consent(world, coop):
     response = client.post(url, {"to_organisation": coop["school"].pk, "title": "Om Pia", "question": "Råd?"})
     consultation = Consultation.objects.get()
     assert consultation.person == coop["patient"]
-    # The receiver sees the person while the consent holds, and not after it is revoked.
+    # The receiver sees the person while the consent holds; after it is revoked, not the consultation either.
     helle = world.client_for(coop["helle"])
     page = helle.get(reverse("cooperation:consultation", args=[consultation.pk]))
     assert str(coop["patient"]) in page.content.decode()
     revoke_consent(coop["cora"], Consent.objects.get())
     page = helle.get(reverse("cooperation:consultation", args=[consultation.pk]))
-    assert page.status_code == 200
+    assert page.status_code == 404
     assert str(coop["patient"]) not in page.content.decode()
     # The group leader of the asking unit, who may not see Pia, does not see the name either.
     page = world.client_for(world.group_leader).get(reverse("cooperation:consultation", args=[consultation.pk]))
