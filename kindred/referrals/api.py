@@ -16,7 +16,7 @@ from kindred.api_schemas import text as text_of
 from kindred.audit.services import Action, record_many
 from kindred.consent.api import SharedPersonOut
 from kindred.consent.models import Category
-from kindred.consent.services import covering_consent, shares_for
+from kindred.consent.services import covering_consent
 from kindred.people.access import get_person
 from kindred.people.models import Person
 from kindred.referrals import services
@@ -279,11 +279,7 @@ class NotificationFilter(PageIn):
 
 
 def _shared(actor, person: Person, referral: Referral, outgoing: bool) -> bool:
-    """Whether the actor may see `person` on a referral: the sender holds them; the receiver needs the sender
-    to share them under a consent in force (the sharing rule of kindred.consent.services)."""
-    if outgoing:
-        return True
-    return any(share.organisation.pk == referral.from_organisation_id for share in shares_for(actor, person))
+    return services.shown_on_referral(actor, referral, person)
 
 
 def _referral_fields(actor, referral: Referral) -> dict:

@@ -232,11 +232,21 @@ def get_referral(actor: Actor, pk) -> Referral:
     return referral
 
 
+def shown_on_referral(actor: Actor, referral: Referral, person: Person) -> bool:
+    """Whether the actor may see `person` (the referred person or a child) on a referral: the sender holds
+    them; the receiver only while the sender shares them under a consent in force (the sharing rule)."""
+    if referral.from_organisation_id == actor.organisation.pk:
+        return True
+    return any(share.organisation.pk == referral.from_organisation_id for share in shares_for(actor, person))
+
+
 def inbox(actor: Actor) -> QuerySet[Referral]:
-    """Referrals to the actor's organisation that are waiting or open, oldest first."""
+    """Referrals to the actor's organisation that are waiting or open, oldest first; only while a consent in
+    force shares the person (a referral whose consent ended leaves the inbox with it)."""
     return (
         visible_referrals(actor)
         .filter(to_organisation=actor.organisation, status__in=Referral.OPEN_STATUSES)
+        .filter(person__in=shared_persons(actor))
         .select_related("person", "from_organisation")
         .order_by("sent_at", "id")
     )

@@ -110,7 +110,8 @@ def referral_detail(request, pk: int):
     receiving = referral.to_organisation_id == actor.organisation.pk
     if receiving and referral.status == S.SENT and actor.can(Capability.EDIT_CASES):
         referral = services.change_status(actor, referral, S.RECEIVED)
-    children = list(referral.children.all())
+    person_shown = services.shown_on_referral(actor, referral, referral.person)
+    children = [c for c in referral.children.all() if person_shown and services.shown_on_referral(actor, referral, c)]
     record_many(actor, Action.VIEW, children)
     actions = allowed_actions(actor, referral)
     can_decline = any(status == S.DECLINED for status, _label in actions)
@@ -123,6 +124,7 @@ def referral_detail(request, pk: int):
         "actions": actions,
         "action_form": ReferralActionForm(can_decline=can_decline),
         "receiving": receiving,
+        "person_shown": person_shown,
         "shared": receiving and referral.status in Referral.ACCESS_STATUSES,
     }
     return render(request, "referrals/referral_detail.html", context)

@@ -509,3 +509,45 @@ def test_a_linked_consultation_disappears_for_the_receiver_when_the_consent_ends
         coop.get_consultation(otto, consultation.pk)
     assert coop.visible_consultations(otto).count() == 0
     assert coop.get_consultation(cora, consultation.pk).person == episode.patient
+
+
+def test_a_referral_leaves_the_inbox_and_hides_the_person_when_its_consent_ends(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kindred.care import services as care
+    from kindred.consent.services import ConsentData, record_consent, revoke_consent
+    from kindred.people.services import PersonData
+    from kindred.referrals import services as coop
+
+    cora, otto = world.actor(world.clinician), world.actor(world.outsider)
+    today = timezone.localdate()
+    episode = care.register_patient(
+        cora,
+        PersonData(given_name="Ola", family_name="Nordmann", birth_year=1980),
+        care.EpisodeData(kind="outpatient", started_on=today),
+    )
+    consent = record_consent(
+        cora,
+        episode.patient,
+        ConsentData(
+            categories=["episode"],
+            purpose="Oppfølging",
+            valid_from=today,
+            valid_until=today + timedelta(days=30),
+            form="verbal",
+            recipient_organisation_id=world.other.pk,
+        ),
+    )
+    referral = coop.create_referral(
+        cora,
+        episode.patient,
+        coop.ReferralData(to_organisation_id=world.other.pk, reason="Trenger oppfølging", categories=["episode"]),
+    )
+    assert list(coop.inbox(otto)) == [referral]
+    assert coop.shown_on_referral(otto, referral, episode.patient)
+    revoke_consent(cora, consent)
+    assert list(coop.inbox(otto)) == []
+    assert not coop.shown_on_referral(otto, referral, episode.patient)
+    assert coop.shown_on_referral(cora, referral, episode.patient)
