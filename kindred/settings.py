@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "kindred.care",
     "kindred.consent",
     "kindred.referrals",
+    "kindred.instruments",
+    "kindred.surveys",
 ]
 
 MIDDLEWARE = [
