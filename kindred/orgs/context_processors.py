@@ -1,14 +1,14 @@
 from django.db.models import Q
 
-from kindred.orgs.models import Capability, Membership
+from kindred.orgs.models import Capability
 
 
 def active_membership(request):
-    membership = getattr(request, "membership", None)
-    memberships = []
-    if membership is not None:
-        memberships = list(Membership.objects.for_user(request.user))
-    return {"active_membership": membership, "user_memberships": memberships}
+    # The middleware has loaded the memberships once per request already.
+    return {
+        "active_membership": getattr(request, "membership", None),
+        "user_memberships": getattr(request, "user_memberships", []),
+    }
 
 
 def unread_notifications(request):

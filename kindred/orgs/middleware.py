@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from kindred.orgs.actors import Actor
+from kindred.orgs.models import Membership
 from kindred.orgs.services import active_membership
 
 # Paths a user who must still set up two-factor login may reach.
@@ -19,8 +20,10 @@ class ActiveMembershipMiddleware:
     def __call__(self, request):
         user = request.user
         request.membership = None
+        request.user_memberships = []
         if user.is_authenticated:
-            request.membership = active_membership(user, request.session)
+            request.user_memberships = list(Membership.objects.for_user(user))
+            request.membership = active_membership(request.user_memberships, request.session)
         request.actor = Actor(
             user if user.is_authenticated else None, request.membership, getattr(request, "request_id", "")
         )

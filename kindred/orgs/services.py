@@ -19,9 +19,8 @@ def default_membership(user: User) -> Membership | None:
     return Membership.objects.for_user(user).first()
 
 
-def active_membership(user: User, session) -> Membership | None:
-    """The membership the user chose for this session, else their first one."""
-    memberships = list(Membership.objects.for_user(user))
+def active_membership(memberships: list[Membership], session) -> Membership | None:
+    """Of the user's memberships, the one chosen for this session, else the first one."""
     chosen = session.get(SESSION_KEY)
     for membership in memberships:
         if membership.pk == chosen:
