@@ -70,6 +70,7 @@ def _register_routers() -> None:
     from kindred.accounts.api import router as accounts_router
     from kindred.care.api import router as care_router
     from kindred.consent.api import router as consent_router
+    from kindred.instruments.api import router as instruments_router
     from kindred.people.api import router as people_router
     from kindred.referrals.api import router as referrals_router
 
@@ -78,6 +79,7 @@ def _register_routers() -> None:
     api.add_router("/", care_router)
     api.add_router("/", consent_router)
     api.add_router("/", referrals_router)
+    api.add_router("/", instruments_router)
 
 
 _register_routers()

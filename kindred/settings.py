@@ -231,3 +231,9 @@ MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 CONSENT_EXPIRY_WARNING_DAYS = env_int("CONSENT_EXPIRY_WARNING_DAYS", 14)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Help offers shown after a self-test, until a help directory exists (a JSON file; see the default for its shape).
+HELP_OFFERS_FILE = env_str("HELP_OFFERS_FILE", str(BASE_DIR / "kindred" / "instruments" / "help_offers.json"))
+# The base of the canonical URLs in Kindred's FHIR resources (Questionnaire.url, code systems, fullUrls).
+FHIR_CANONICAL_BASE = env_str("FHIR_CANONICAL_BASE", "https://kindred.example/fhir").rstrip("/")
+# Statistics: counts from 1 up to this number minus one are hidden in reports (small-cell suppression).
+STATS_SUPPRESSION_THRESHOLD = env_int("STATS_SUPPRESSION_THRESHOLD", 5)

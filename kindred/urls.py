@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from kindred import views
 from kindred.api import api
+from kindred.instruments.urls import selftest_urlpatterns
+from kindred.surveys.urls import respondent_urlpatterns
 
 handler500 = "kindred.views.server_error"
 
@@ -16,6 +18,10 @@ urlpatterns = [
     path("people/", include("kindred.people.urls")),
     path("consent/", include("kindred.consent.urls")),
     path("cooperation/", include("kindred.referrals.urls")),
+    path("instruments/", include("kindred.instruments.urls")),
+    path("self-test/", include(selftest_urlpatterns)),
+    path("surveys/", include("kindred.surveys.urls")),
+    path("survey/", include(respondent_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -6,3 +6,6 @@ class InstrumentsConfig(AppConfig):
     name = "kindred.instruments"
     label = "instruments"
     verbose_name = _("Instruments")
+
+    def ready(self) -> None:
+        from kindred.instruments import checks  # noqa: F401  (registers the system checks)

@@ -60,7 +60,8 @@ def _as_whole_number(value: object) -> int | None:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
-    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):
+    # Bounded digits: int() raises ValueError on a string of thousands of digits (a tampered form).
+    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,9}\s*", value):
         return int(value)
     return None
 

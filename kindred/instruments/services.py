@@ -177,7 +177,9 @@ def record_response(actor: Actor, instrument: Instrument, person: Person, raw: d
 
 def history(actor: Actor, person: Person, instrument_key: str | None = None) -> QuerySet[Response]:
     """The person's responses recorded at the actor's organisation, oldest first."""
-    rows = Response.objects.filter(person=person, organisation=actor.organisation).select_related("instrument")
+    # The person too: audit rows name each response's subject, which would otherwise be one query per row.
+    rows = Response.objects.filter(person=person, organisation=actor.organisation)
+    rows = rows.select_related("instrument", "person")
     if instrument_key:
         rows = rows.filter(instrument__key=instrument_key)
     return rows.order_by("answered_on", "id")
