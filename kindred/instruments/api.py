@@ -9,10 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import JsonValue, WithJsonSchema
 
@@ -259,8 +257,6 @@ def record_response(request, person_id: PathId, payload: ResponseIn):
     _require_personal_data(actor)
     person = get_person(actor, person_id)
     instrument = services.get_instrument(actor, payload.instrument_id)
-    if not instrument.active:
-        raise ValidationError({"instrument_id": _("This instrument is no longer in use.")})
     episode = get_episode(actor, payload.episode_id) if payload.episode_id is not None else None
     response = services.record_response(actor, instrument, person, payload.answers, episode=episode)
     return Status(201, ResponseOut.of(response))

@@ -156,6 +156,8 @@ def _row(instrument: Instrument, result: engine.Result, context: engine.Context,
 def record_response(actor: Actor, instrument: Instrument, person: Person, raw: dict, *, episode=None) -> Response:
     """A staff-administered response about a person the actor may see (the caller used the access rule)."""
     _require(actor, Capability.VIEW_PERSONAL_DATA)
+    if not instrument.active:
+        raise ValidationError({"instrument_id": _("This instrument is no longer in use.")})
     if episode is not None and episode.patient_id != person.pk:
         raise ValidationError({"episode": _("The episode is not this person's.")})
     context = _context(person, episode)

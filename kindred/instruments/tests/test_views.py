@@ -390,3 +390,29 @@ def test_personal_data_pages_refuse_others(world, case, name, persona, status):
     assert client.post(reverse(name, args=args), _post(LOW)).status_code == status
     assert AccessLog.objects.filter(subject__isnull=False).count() == before
     assert not Response.objects.exists()
+
+
+def test_an_inactive_instrument_is_refused_on_the_web_too(world):
+    """The service refuses it, so the web form and the API agree."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from kindred.care import services as care
+    from kindred.instruments import services as instruments
+    from kindred.people.services import PersonData
+
+    cora = world.actor(world.clinician)
+    episode = care.register_patient(
+        cora,
+        PersonData(given_name="Ivar", family_name="Inaktiv", birth_year=1970),
+        care.EpisodeData(kind="outpatient", started_on=timezone.localdate()),
+    )
+    instruments.sync_builtin_instruments()
+    pgsi = Instrument.objects.get(key="pgsi", organisation__isnull=True)
+    Instrument.objects.filter(pk=pgsi.pk).update(active=False)
+    pgsi.refresh_from_db()
+    answers = {item.key: 0 for item in pgsi.parsed().items}
+    with pytest.raises(ValidationError) as refused:
+        instruments.record_response(cora, pgsi, episode.patient, answers)
+    assert "instrument_id" in refused.value.message_dict
+    assert not Response.objects.exists()
