@@ -56,6 +56,14 @@ class PageIn(Schema):
     offset: int = Field(0, ge=0, le=10**9, description="Items to skip.")
 
 
+class PageOut(Schema):
+    """One page of a list; each list endpoint's page adds `items` of its own type."""
+
+    count: int
+    limit: int
+    offset: int
+
+
 def page_of(queryset, page: PageIn) -> tuple[int, list]:
     """The total and one page of the queryset."""
     return queryset.count(), list(queryset[page.offset : page.offset + page.limit])

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import model_validator
 
-from kindred.api_schemas import DbId, PageIn, PathId, choice, errors, page_of, text
+from kindred.api_schemas import DbId, PageIn, PageOut, PathId, choice, errors, page_of, text
 from kindred.audit.services import Action, record_many
 from kindred.care import services
 from kindred.care.models import (
@@ -126,10 +126,7 @@ class EpisodeDetailOut(EpisodeOut):
     children: list[PersonOut] = Field(description="The patient's children (minor or not), oldest first.")
 
 
-class EpisodePage(Schema):
-    count: int
-    limit: int
-    offset: int
+class EpisodePage(PageOut):
     items: list[EpisodeOut]
 
 
@@ -276,10 +273,7 @@ class TaskOut(Schema):
         )
 
 
-class TaskPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class TaskPage(PageOut):
     items: list[TaskOut]
 
 
@@ -385,10 +379,7 @@ class ChildRowOut(Schema):
         )
 
 
-class ChildRowPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class ChildRowPage(PageOut):
     items: list[ChildRowOut]
 
 

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 
-from kindred.api_schemas import DbId, PageIn, PathId, choice, errors, page_of, text
+from kindred.api_schemas import DbId, PageIn, PageOut, PathId, choice, errors, page_of, text
 from kindred.audit.services import Action, record_many
 from kindred.consent import services
 from kindred.consent.models import Category, Consent
@@ -140,10 +140,7 @@ class SharedPersonOut(Schema):
         )
 
 
-class SharedPersonPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class SharedPersonPage(PageOut):
     items: list[SharedPersonOut]
 
 

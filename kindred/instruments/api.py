@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import JsonValue, WithJsonSchema
 
-from kindred.api_schemas import DbId, PageIn, PathId, errors, page_of, text
+from kindred.api_schemas import DbId, PageIn, PageOut, PathId, errors, page_of, text
 from kindred.audit.services import Action, record_many
 from kindred.fhir import instruments as fhir
 from kindred.instruments import services
@@ -181,10 +181,7 @@ class ResponseOut(Schema):
         )
 
 
-class ResponsePage(Schema):
-    count: int
-    limit: int
-    offset: int
+class ResponsePage(PageOut):
     items: list[ResponseOut]
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from ninja import Field, Query, Router, Schema, Status
 
-from kindred.api_schemas import PageIn, PathId, choice, errors, page_of, text
+from kindred.api_schemas import PageIn, PageOut, PathId, choice, errors, page_of, text
 from kindred.audit.services import Action, record_many
 from kindred.people.access import get_person, visible_persons
 from kindred.people.models import Person, Relationship
@@ -46,10 +46,7 @@ class PersonOut(Schema):
     interpreter_needed: bool
 
 
-class PersonPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class PersonPage(PageOut):
     items: list[PersonOut]
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
-from kindred.api_schemas import DbId, PageIn, PathId, choice, errors, page_of
+from kindred.api_schemas import DbId, PageIn, PageOut, PathId, choice, errors, page_of
 from kindred.api_schemas import text as text_of
 from kindred.audit.services import Action, record_many
 from kindred.consent.api import SharedPersonOut
@@ -108,10 +108,7 @@ class ReferralDetailOut(ReferralOut):
     events: list[ReferralEventOut] = Field(description="The status workflow, oldest first.")
 
 
-class ReferralPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class ReferralPage(PageOut):
     items: list[ReferralOut]
 
 
@@ -202,10 +199,7 @@ class ConsultationDetailOut(ConsultationOut):
     replies: list[ReplyOut] = Field(description="The thread, oldest first.")
 
 
-class ConsultationPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class ConsultationPage(PageOut):
     items: list[ConsultationOut]
 
 
@@ -263,11 +257,8 @@ class NotificationOut(Schema):
         )
 
 
-class NotificationPage(Schema):
-    count: int
+class NotificationPage(PageOut):
     unread: int = Field(description="How many of all your notifications are unread.")
-    limit: int
-    offset: int
     items: list[NotificationOut]
 
 
