@@ -27,6 +27,19 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SMS_BACKEND = "kindred.messaging.LocmemSMSBackend"
+
+
+@pytest.fixture(autouse=True)
+def _clean_slate():
+    """Each test starts with an empty cache (rate limits) and an empty text-message outbox."""
+    from django.core.cache import cache
+
+    from kindred import messaging
+
+    cache.clear()
+    messaging.outbox.clear()
+    yield
 
 
 @pytest.fixture

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "kindred.referrals",
     "kindred.instruments",
     "kindred.surveys",
+    "kindred.directory",
+    "kindred.programs",
 ]
 
 MIDDLEWARE = [
@@ -237,3 +239,11 @@ HELP_OFFERS_FILE = env_str("HELP_OFFERS_FILE", str(BASE_DIR / "kindred" / "instr
 FHIR_CANONICAL_BASE = env_str("FHIR_CANONICAL_BASE", "https://kindred.example/fhir").rstrip("/")
 # Statistics: counts from 1 up to this number minus one are hidden in reports (small-cell suppression).
 STATS_SUPPRESSION_THRESHOLD = env_int("STATS_SUPPRESSION_THRESHOLD", 5)
+# Public self-referral: how many requests one client address may send (django-ratelimit's "count/period").
+SELF_REFERRAL_RATE = env_str("SELF_REFERRAL_RATE", "5/h")
+# Behind a reverse proxy, name the header that carries the client's address (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+# Text messages (programme reminders): a class with send(to, text); see kindred/messaging.py.
+SMS_BACKEND = env_str("SMS_BACKEND", "kindred.messaging.ConsoleSMSBackend")
+# Reminders go out this many hours before a programme session.
+PROGRAMME_REMINDER_HOURS = env_int("PROGRAMME_REMINDER_HOURS", 24)

@@ -22,6 +22,8 @@ urlpatterns = [
     path("self-test/", include(selftest_urlpatterns)),
     path("surveys/", include("kindred.surveys.urls")),
     path("survey/", include(respondent_urlpatterns)),
+    path("help/", include("kindred.directory.urls")),
+    path("programmes/", include("kindred.programs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path(settings.ADMIN_URL, admin.site.urls),

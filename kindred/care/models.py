@@ -50,6 +50,7 @@ class Episode(models.Model):
         HOME_SERVICE = "home_service", _("Municipal home service")
         ALLOCATION = "allocation", _("Application to the allocation office")
         LOW_THRESHOLD = "low_threshold", _("Low-threshold service")
+        RELATIVE = "relative", _("Help for a relative in their own right")
 
     class Status(models.TextChoices):
         INTAKE = "intake", _("Intake")
@@ -60,6 +61,12 @@ class Episode(models.Model):
         UNKNOWN = "unknown", _("Unknown")
         YES = "yes", _("Pregnant")
         NO = "no", _("Not pregnant")
+
+    class ReferredBy(models.TextChoices):
+        UNKNOWN = "", _("Not recorded")
+        GP = "gp", _("General practitioner")
+        SELF = "self", _("Self-referral")
+        OTHER_SERVICE = "other_service", _("Another service")
 
     class Source(models.TextChoices):
         PATIENT = "patient", _("The patient")
@@ -91,6 +98,16 @@ class Episode(models.Model):
         related_name="child_contact_episodes",
     )
     problem_areas = models.JSONField(_("problem areas"), default=list, blank=True)
+    # Relatives as patients: the client is the relative, linked to the person whose problem affects them.
+    affected_by = models.ForeignKey(
+        Person,
+        verbose_name=_("the person whose problem affects the client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="relative_episodes",
+    )
+    referred_by = models.CharField(_("referred by"), max_length=16, choices=ReferredBy.choices, blank=True)
     pregnancy = models.CharField(_("pregnancy"), max_length=8, choices=Pregnancy.choices, default=Pregnancy.UNKNOWN)
     due_date = models.DateField(_("due date"), null=True, blank=True)
 

@@ -63,6 +63,7 @@ class EpisodeData:
     problem_areas: list[str] = field(default_factory=list)
     pregnancy: str = Episode.Pregnancy.UNKNOWN
     due_date: date | None = None
+    referred_by: str = ""
 
 
 def _clean_episode(actor: Actor, data: EpisodeData) -> None:
@@ -75,6 +76,8 @@ def _clean_episode(actor: Actor, data: EpisodeData) -> None:
     unknown = set(data.problem_areas) - set(ProblemArea.values)
     if unknown:
         errors["problem_areas"] = _("Unknown problem area.")
+    if data.referred_by not in Episode.ReferredBy.values:
+        errors["referred_by"] = _("Choose who referred the client.")
     if data.pregnancy not in Episode.Pregnancy.values:
         errors["pregnancy"] = _("Choose yes, no or unknown for pregnancy.")
     if data.due_date is not None:
@@ -107,8 +110,59 @@ def open_episode(actor: Actor, patient: Person, data: EpisodeData) -> Episode:
         problem_areas=sorted(set(data.problem_areas)),
         pregnancy=data.pregnancy,
         due_date=data.due_date,
+        referred_by=data.referred_by,
     )
     record(actor, Action.CREATE, episode)
+    return episode
+
+
+# Relation of the relative (the client) to the person whose problem affects them, as stored.
+RELATIVE_RELATIONS = {
+    "partner": (Relationship.Kind.PARTNER, False),
+    "child": (Relationship.Kind.PARENT_OF, True),  # the affecting person is the client's parent
+    "parent": (Relationship.Kind.PARENT_OF, False),  # the client is the affecting person's parent
+    "sibling": (Relationship.Kind.SIBLING, False),
+    "other": (Relationship.Kind.OTHER_CLOSE, False),
+}
+
+
+@transaction.atomic
+def register_relative_patient(
+    actor: Actor,
+    relative: PersonData | Person,
+    episode_data: EpisodeData,
+    *,
+    affected: PersonData | None = None,
+    affected_id: int | None = None,
+    relation: str = "other",
+    description: str = "",
+) -> Episode:
+    """A relative as a patient in their own right: their own episode, linked to the person whose substance or
+    gambling problem affects them (a person the actor may see, or a new one), through a relationship."""
+    _require(actor, Capability.EDIT_CASES)
+    episode_data.kind = Episode.Kind.RELATIVE
+    _clean_episode(actor, episode_data)
+    if relation not in RELATIVE_RELATIONS:
+        raise ValidationError({"relation": _("Choose how the client is related to the person with the problem.")})
+    if (affected is None) == (affected_id is None):
+        raise ValidationError({"affected": _("Name the person whose problem affects the client, or choose one.")})
+    if affected_id is not None:
+        affected_person = visible_persons(actor).filter(pk=affected_id).first()
+        if affected_person is None:
+            raise ValidationError({"affected": _("Choose a person you have access to.")})
+    else:
+        affected_person = register_person(actor, affected)
+    client = relative if isinstance(relative, Person) else register_person(actor, relative)
+    if client.pk == affected_person.pk:
+        raise ValidationError({"affected": _("The client cannot be the person with the problem.")})
+    kind, reverse = RELATIVE_RELATIONS[relation]
+    if reverse:
+        relate(actor, affected_person, client, kind, description=description)
+    else:
+        relate(actor, client, affected_person, kind, description=description)
+    episode = open_episode(actor, client, episode_data)
+    episode.affected_by = affected_person
+    episode.save(update_fields=["affected_by"])
     return episode
 
 

@@ -93,6 +93,14 @@ class Response(models.Model):
         on_delete=models.PROTECT,
         related_name="responses",
     )
+    enrolment = models.ForeignKey(
+        "programs.Enrolment",
+        verbose_name=_("programme enrolment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measures",
+    )
     answers = models.JSONField(_("answers"))
     scores = models.JSONField(_("scores"))
     zone = models.CharField(_("zone"), max_length=41, blank=True)

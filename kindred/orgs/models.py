@@ -60,6 +60,31 @@ class Organisation(models.Model):
         return self.name
 
 
+class Municipality(models.Model):
+    """A municipality (kommune/kommune) and its region (fylke/region): where help offers serve, and how
+    statistics roll up. Loaded from a classification file by `manage.py load_municipalities`."""
+
+    country = models.CharField(_("country"), max_length=2, choices=Organisation.Country.choices)
+    number = models.CharField(
+        _("municipality number"),
+        max_length=4,
+        validators=[RegexValidator(r"^\d{3,4}$", _("A municipality number has three or four digits."))],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["country", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "number"], name="municipality_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Capability(models.TextChoices):
     """What a role may do. Checked everywhere through Membership.can()."""
 
@@ -69,6 +94,7 @@ class Capability(models.TextChoices):
     SEND_CONCERN_REPORTS = "send_concern_reports", _("Send concern reports to child welfare")
     COORDINATE = "coordinate", _("Coordinate across units and answer consultations")
     RUN_PROGRAMMES = "run_programmes", _("Run programmes and groups for relatives")
+    MANAGE_PROGRAMMES = "manage_programmes", _("Plan programme runs, enrol participants and triage self-referrals")
     VIEW_STATISTICS = "view_statistics", _("See anonymised statistics")
     MANAGE_MEMBERS = "manage_members", _("Manage the organisation's members")
     MANAGE_ORGANISATION = "manage_organisation", _("Manage help offers, templates and settings")
@@ -93,7 +119,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         {C.VIEW_PERSONAL_DATA, C.EDIT_CASES, C.CHILDREN_OVERVIEW, C.SEND_CONCERN_REPORTS}
     ),
     Role.COORDINATOR: frozenset(
-        {C.VIEW_PERSONAL_DATA, C.EDIT_CASES, C.CHILDREN_OVERVIEW, C.SEND_CONCERN_REPORTS, C.COORDINATE}
+        {
+            C.VIEW_PERSONAL_DATA,
+            C.EDIT_CASES,
+            C.CHILDREN_OVERVIEW,
+            C.SEND_CONCERN_REPORTS,
+            C.COORDINATE,
+            C.MANAGE_PROGRAMMES,
+        }
     ),
     Role.GROUP_LEADER: frozenset({C.VIEW_PERSONAL_DATA, C.RUN_PROGRAMMES}),
     Role.ANALYST: frozenset({C.VIEW_STATISTICS}),

@@ -9,6 +9,12 @@ A person is visible to an actor when the actor's active role may see personal da
 - the actor holds an unexpired break-the-glass grant for the person (or their family).
 Everything else is "not found" (404), so ids leak nothing. Referrals and consents
 (issue 4) will widen this rule here and nowhere else.
+
+Programmes for relatives hold personal data too, and follow the same rule from here:
+- programme runs, their participants and enrolments are visible to members whose role manages
+  programmes (the whole organisation) and to group leaders for the runs they lead;
+- self-referrals are visible to members whose role manages programmes, in the receiving organisation.
+Participants are not persons: a pseudonymous participant is never found by a person search.
 """
 
 from __future__ import annotations
@@ -133,3 +139,48 @@ def review_grant(actor: Actor, grant_pk) -> AccessGrant:
     grant.save(update_fields=["reviewed_by", "reviewed_at"])
     record(actor, Action.CHANGE, grant, details={"reviewed": True})
     return grant
+
+
+# --- Programmes and self-referrals -----------------------------------------------------------------
+
+
+def visible_runs(actor: Actor):
+    from kindred.programs.models import Run
+
+    if actor.can(Capability.MANAGE_PROGRAMMES):
+        return Run.objects.filter(organisation=actor.organisation)
+    if actor.can(Capability.RUN_PROGRAMMES):
+        return Run.objects.filter(organisation=actor.organisation, leaders=actor.user)
+    return Run.objects.none()
+
+
+def visible_enrolments(actor: Actor):
+    from kindred.programs.models import Enrolment
+
+    return Enrolment.objects.filter(run__in=visible_runs(actor))
+
+
+def visible_participants(actor: Actor):
+    from kindred.programs.models import Participant
+
+    if actor.can(Capability.MANAGE_PROGRAMMES):
+        return Participant.objects.filter(organisation=actor.organisation)
+    return Participant.objects.filter(pk__in=visible_enrolments(actor).values("participant"))
+
+
+def visible_self_referrals(actor: Actor):
+    from kindred.directory.models import SelfReferral
+
+    if not actor.can(Capability.MANAGE_PROGRAMMES):
+        return SelfReferral.objects.none()
+    return SelfReferral.objects.filter(organisation=actor.organisation)
+
+
+def get_visible(actor: Actor, queryset, pk, *, action: str = Action.VIEW, details=None):
+    """One row of an access-rule queryset (above) with an audit row for `action`; otherwise Http404."""
+    try:
+        obj = queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    record(actor, action, obj, details=details)
+    return obj

@@ -231,6 +231,8 @@ class Notification(models.Model):
         CONSULTATION = "consultation", _("Consultation")
         CONSENT_EXPIRING = "consent_expiring", _("Consent about to expire")
         CONCERN_FEEDBACK = "concern_feedback", _("Concern report feedback overdue")
+        SELF_REFERRAL = "self_referral", _("Self-referral")
+        WAITING_LIST = "waiting_list", _("Place in a programme")
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="notifications"
