@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kindred.orgs.models import APIToken, Membership, Organisation
+from kindred.orgs.models import APIToken, Membership, Municipality, Organisation
 
 
 @admin.register(Organisation)
@@ -28,3 +28,10 @@ class APITokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "number", "region", "country"]
+    list_filter = ["country", "region"]
+    search_fields = ["name", "number"]

@@ -44,6 +44,11 @@ USERS = [
         (("home", Role.COORDINATOR), ("allocation", Role.CLINICIAN)),
     ),
     DemoUser("gruppeleder@demo.kindred.no", "Gunn Gruppeleder", (("young", Role.GROUP_LEADER),)),
+    DemoUser(
+        "lavterskel@demo.kindred.no",
+        "Live Lavterskel",
+        (("young", Role.COORDINATOR), ("young", Role.ORG_ADMIN)),
+    ),
     DemoUser("analytiker@demo.kindred.no", "Anders Analytiker", (("centre", Role.ANALYST),)),
     DemoUser("admin@demo.kindred.no", "Ola Organisasjonsadmin", (("unit", Role.ORG_ADMIN),)),
     DemoUser("helsesykepleier@demo.kindred.no", "Helle Helsesykepleier", (("school", Role.CLINICIAN),)),

@@ -4,6 +4,7 @@ from django.test.utils import override_settings
 
 from kindred.care.demo import create_care_demo
 from kindred.orgs.demo import DEMO_PASSWORD, USERS, create_demo_data
+from kindred.programs.demo import create_programmes_demo
 from kindred.referrals.demo import create_cooperation_demo
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         # The demo's notifications would print their e-mails; keep them in memory instead.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             create_cooperation_demo(orgs)
+            create_programmes_demo(orgs)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000/ as:"))
         for demo in USERS:
             roles = ", ".join(str(role.label) for _org, role in demo.memberships)

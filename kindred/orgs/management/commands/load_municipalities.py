@@ -45,4 +45,5 @@ class Command(BaseCommand):
                     raise CommandError(f"{file}, line {line}: {'; '.join(error.messages)}") from None
                 municipality.save()
                 created, updated = created + is_new, updated + (not is_new)
-        self.stdout.write(f"Municipalities: {created} added, {updated} updated.")
+        if options["verbosity"]:
+            self.stdout.write(f"Municipalities: {created} added, {updated} updated.")

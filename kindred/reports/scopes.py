@@ -1,0 +1,269 @@
+"""Where statistics are about, and for which months: scopes (an organisation with its sub-units, a
+municipality, a region, a country) with their drill-down, and periods of whole months.
+
+Who may see a scope: members whose role has Capability.VIEW_STATISTICS see their own organisation and its
+sub-units; those of a competence centre also see every municipality, region and the whole of their country.
+Everything is aggregated: no scope ever lists persons.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kindred.orgs.actors import Actor
+from kindred.orgs.models import Capability, Municipality, Organisation
+
+# --- Periods ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole calendar months, from the first day of `start` to the last day of `end`.
+
+    Whole months only: arbitrary day ranges would let two overlapping reports be subtracted to reveal a
+    handful of days' small counts."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def months(cls, first: str, last: str) -> Period:
+        """From "YYYY-MM" strings; ValidationError with a translated message when they make no sense."""
+        match = [re.fullmatch(r"(\d{4})-(\d{2})", value or "") for value in (first, last)]
+        if not all(match):
+            raise ValidationError(_("Give the months as YYYY-MM, for example 2026-01."))
+        (y1, m1), (y2, m2) = ((int(m[1]), int(m[2])) for m in match)
+        if not (1 <= m1 <= 12 and 1 <= m2 <= 12 and 2000 <= y1 <= 2100 and 2000 <= y2 <= 2100):
+            raise ValidationError(_("Give the months as YYYY-MM, for example 2026-01."))
+        start, end = date(y1, m1, 1), date(y2, m2, calendar.monthrange(y2, m2)[1])
+        if end < start:
+            raise ValidationError(_("The period must end after it starts."))
+        if (y2 - y1) * 12 + m2 - m1 >= 60:
+            raise ValidationError(_("A period can be at most five years."))
+        return cls(start, end)
+
+    @classmethod
+    def default(cls, today: date | None = None) -> Period:
+        """The last twelve whole months before this one."""
+        today = today or timezone.localdate()
+        end = today.replace(day=1) - timedelta(days=1)
+        start = date(end.year - 1, end.month, 1) + timedelta(days=31)
+        return cls(start.replace(day=1), end)
+
+    @property
+    def month_count(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def previous(self) -> Period:
+        """The same number of whole months just before."""
+        end = self.start - timedelta(days=1)
+        year, month = end.year, end.month - self.month_count + 1
+        while month < 1:
+            year, month = year - 1, month + 12
+        return Period(date(year, month, 1), end)
+
+    @property
+    def first_month(self) -> str:
+        return f"{self.start:%Y-%m}"
+
+    @property
+    def last_month(self) -> str:
+        return f"{self.end:%Y-%m}"
+
+    def __str__(self) -> str:
+        return f"{date_format(self.start, 'YEAR_MONTH_FORMAT')} – {date_format(self.end, 'YEAR_MONTH_FORMAT')}"
+
+
+# --- Scopes -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One place statistics can be about. `key` is the organisation id, the municipality number, the region
+    name or the country code."""
+
+    kind: str  # "organisation" | "municipality" | "region" | "country"
+    key: str
+    label: str
+    country: str
+    organisation_ids: tuple[int, ...]
+
+    @property
+    def slug(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+class Geography:
+    """The organisations and municipalities, read once per report (a few thousand rows at most)."""
+
+    def __init__(self) -> None:
+        self.orgs = {
+            o["id"]: o for o in Organisation.objects.values("id", "name", "parent_id", "municipality_number", "country")
+        }
+        self.municipalities = {
+            (m["country"], m["number"]): m for m in Municipality.objects.values("country", "number", "name", "region")
+        }
+        self.children: dict[int | None, list[int]] = {}
+        for org in sorted(self.orgs.values(), key=lambda o: o["name"]):
+            self.children.setdefault(org["parent_id"], []).append(org["id"])
+
+    def descendants(self, org_id: int) -> tuple[int, ...]:
+        found, stack = [], [org_id]
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(self.children.get(current, []))
+        return tuple(sorted(found))
+
+    def municipality_of(self, org_id: int) -> dict | None:
+        org = self.orgs[org_id]
+        return self.municipalities.get((org["country"], org["municipality_number"]))
+
+    def region_of(self, org_id: int) -> str:
+        municipality = self.municipality_of(org_id)
+        return municipality["region"] if municipality else ""
+
+    # Scopes
+
+    def organisation(self, org_id: int) -> Scope:
+        org = self.orgs[org_id]
+        return Scope("organisation", str(org_id), org["name"], org["country"], self.descendants(org_id))
+
+    def municipality(self, country: str, number: str) -> Scope:
+        municipality = self.municipalities.get((country, number))
+        if municipality is None:
+            raise Http404
+        ids = tuple(i for i, o in self.orgs.items() if o["country"] == country and o["municipality_number"] == number)
+        return Scope("municipality", number, municipality["name"], country, ids)
+
+    def region(self, country: str, name: str) -> Scope:
+        ids = tuple(i for i, o in self.orgs.items() if o["country"] == country and self.region_of(i) == name)
+        if not name or not any(m["region"] == name for (c, _n), m in self.municipalities.items() if c == country):
+            raise Http404
+        return Scope("region", name, name, country, ids)
+
+    def country(self, code: str) -> Scope:
+        if code not in Organisation.Country.values:
+            raise Http404
+        ids = tuple(i for i, o in self.orgs.items() if o["country"] == code)
+        return Scope("country", code, str(Organisation.Country(code).label), code, ids)
+
+    def parse(self, slug: str) -> Scope:
+        """A scope from its slug ("organisation:12", "municipality:NO:1103", "region:NO:Rogaland", "country:NO")."""
+        kind, _sep, rest = (slug or "").partition(":")
+        try:
+            if kind == "organisation" and int(rest) in self.orgs:
+                return self.organisation(int(rest))
+            if kind == "municipality":
+                country, _sep, number = rest.partition(":")
+                return self.municipality(country, number)
+            if kind == "region":
+                country, _sep, name = rest.partition(":")
+                return self.region(country, name)
+            if kind == "country":
+                return self.country(rest)
+        except ValueError:
+            pass
+        raise Http404
+
+    def slug(self, scope: Scope) -> str:
+        if scope.kind in ("municipality", "region"):
+            return f"{scope.kind}:{scope.country}:{scope.key}"
+        return scope.slug
+
+    def parts(self, scope: Scope) -> list[Scope]:
+        """The drill-down, which always partitions the scope (so its rows add up to the scope's figures):
+        a country's regions, a region's municipalities, a municipality's organisations (each with its
+        sub-units there), an organisation's own figures and its sub-units (each with theirs). Parts that
+        cannot be opened further have kind "part"."""
+        if scope.kind == "country":
+            regions = sorted(
+                {m["region"] for (c, _n), m in self.municipalities.items() if c == scope.country and m["region"]}
+            )
+            parts = [self.region(scope.country, r) for r in regions]
+            rest = tuple(i for i in scope.organisation_ids if not self.region_of(i))
+            if rest:
+                parts.append(Scope("part", "", _("Municipality not registered"), scope.country, rest))
+            return parts
+        if scope.kind == "region":
+            numbers = sorted(
+                (m["name"], n)
+                for (c, n), m in self.municipalities.items()
+                if c == scope.country and m["region"] == scope.key
+            )
+            return [self.municipality(scope.country, n) for _name, n in numbers]
+        if scope.kind == "municipality":
+            inside = set(scope.organisation_ids)
+            tops = sorted(
+                (i for i in inside if self.orgs[i]["parent_id"] not in inside), key=lambda i: self.orgs[i]["name"]
+            )
+            return [
+                Scope(
+                    "organisation",
+                    str(i),
+                    self.orgs[i]["name"],
+                    scope.country,
+                    tuple(sorted(inside & set(self.descendants(i)))),
+                )
+                for i in tops
+            ]
+        if scope.kind != "organisation":
+            return []
+        org_id = int(scope.key)
+        children = self.children.get(org_id, [])
+        if not children:
+            return []
+        own = Scope("part", str(org_id), _("%(name)s itself") % {"name": scope.label}, scope.country, (org_id,))
+        return [own, *(self.organisation(i) for i in children)]
+
+    def parent(self, scope: Scope) -> Scope | None:
+        if scope.kind == "organisation":
+            org = self.orgs[int(scope.key)]
+            if org["parent_id"]:
+                return self.organisation(org["parent_id"])
+            municipality = self.municipality_of(int(scope.key))
+            return self.municipality(org["country"], org["municipality_number"]) if municipality else None
+        if scope.kind == "municipality":
+            region = self.municipalities[(scope.country, scope.key)]["region"]
+            return self.region(scope.country, region) if region else self.country(scope.country)
+        if scope.kind == "region":
+            return self.country(scope.country)
+        return None
+
+
+def may_see(actor: Actor, geography: Geography, scope: Scope) -> bool:
+    """The statistics rule (see the module docstring)."""
+    if not actor.can(Capability.VIEW_STATISTICS) or actor.organisation is None:
+        return False
+    home = actor.organisation
+    if home.kind == Organisation.Kind.COMPETENCE_CENTRE and scope.country == home.country:
+        return True
+    return scope.kind == "organisation" and int(scope.key) in geography.descendants(home.pk)
+
+
+def home_scope(actor: Actor, geography: Geography) -> Scope:
+    """Where the dashboard opens: a competence centre's country, else the actor's organisation."""
+    home = actor.organisation
+    if home.kind == Organisation.Kind.COMPETENCE_CENTRE:
+        return geography.country(home.country)
+    return geography.organisation(home.pk)
+
+
+def resolve(actor: Actor, slug: str | None) -> tuple[Geography, Scope]:
+    """The scope named by `slug` (or the actor's home scope), if the actor may see it; otherwise Http404."""
+    if not actor.can(Capability.VIEW_STATISTICS):
+        raise PermissionError(Capability.VIEW_STATISTICS)
+    geography = Geography()
+    scope = geography.parse(slug) if slug else home_scope(actor, geography)
+    if not may_see(actor, geography, scope):
+        raise Http404
+    return geography, scope
