@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kindred.surveys",
     "kindred.directory",
     "kindred.programs",
+    "kindred.reports",
 ]
 
 MIDDLEWARE = [
