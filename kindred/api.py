@@ -70,9 +70,12 @@ def _register_routers() -> None:
     from kindred.accounts.api import router as accounts_router
     from kindred.care.api import router as care_router
     from kindred.consent.api import router as consent_router
+    from kindred.directory.api import router as directory_router
     from kindred.instruments.api import router as instruments_router
     from kindred.people.api import router as people_router
+    from kindred.programs.api import router as programs_router
     from kindred.referrals.api import router as referrals_router
+    from kindred.reports.api import router as reports_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", people_router)
@@ -80,6 +83,9 @@ def _register_routers() -> None:
     api.add_router("/", consent_router)
     api.add_router("/", referrals_router)
     api.add_router("/", instruments_router)
+    api.add_router("/", directory_router)
+    api.add_router("/", programs_router)
+    api.add_router("/", reports_router)
 
 
 _register_routers()

@@ -44,6 +44,17 @@ def choice(choices: type[models.TextChoices]) -> Any:
     return Literal[tuple(choices.values)]
 
 
+class UserRef(Schema):
+    """A member named in a response: only the id and the name, never the e-mail address."""
+
+    id: int = Field(description="The user's id.")
+    full_name: str = Field(description="The user's name.")
+
+    @classmethod
+    def of(cls, user) -> UserRef | None:
+        return cls(id=user.pk, full_name=user.full_name) if user is not None else None
+
+
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Path[int, {"ge": 1, "le": MAX_ID}]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("survey/", include(respondent_urlpatterns)),
     path("help/", include("kindred.directory.urls")),
     path("programmes/", include("kindred.programs.urls")),
+    path("statistics/", include("kindred.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -34,6 +34,8 @@ from kindred.people.models import Relationship
 router = Router(tags=["care"])
 
 EpisodeKind = choice(Episode.Kind)
+ReferredByChoice = choice(Episode.ReferredBy)
+RelativeRelation = Literal[tuple(services.RELATIVE_RELATIONS)]
 EpisodeStatus = choice(Episode.Status)
 ProblemAreaChoice = choice(ProblemArea)
 PregnancyChoice = choice(Episode.Pregnancy)
@@ -62,6 +64,7 @@ class EpisodeIn(Schema):
     problem_areas: list[ProblemAreaChoice] = Field(default_factory=list, max_length=len(ProblemArea.values))
     pregnancy: PregnancyChoice = Episode.Pregnancy.UNKNOWN.value
     due_date: date | None = Field(None, description="Only with pregnancy `yes`; within the next ten months.")
+    referred_by: ReferredByChoice = Field("", description="Who referred the client: `gp`, `self`, `other_service`.")
 
     def to_data(self) -> services.EpisodeData:
         return services.EpisodeData(**self.model_dump())
@@ -73,6 +76,42 @@ class IntakeIn(Schema):
 
     person: PersonIn
     episode: EpisodeIn
+
+
+class RelativeEpisodeIn(Schema):
+    """The episode of a relative as a client: its kind is always `relative`."""
+
+    started_on: date
+    responsible_id: DbId | None = Field(None, description="A member of your organisation; you when left out.")
+    child_contact_id: DbId | None = Field(None, description="The child-responsible contact, a member.")
+    problem_areas: list[ProblemAreaChoice] = Field(default_factory=list, max_length=len(ProblemArea.values))
+    pregnancy: PregnancyChoice = Episode.Pregnancy.UNKNOWN.value
+    due_date: date | None = Field(None, description="Only with pregnancy `yes`; within the next ten months.")
+    referred_by: ReferredByChoice = Field("", description="Who referred the client: `gp`, `self`, `other_service`.")
+
+    def to_data(self) -> services.EpisodeData:
+        return services.EpisodeData(kind=Episode.Kind.RELATIVE, **self.model_dump())
+
+
+class RelativeIntakeIn(Schema):
+    """A relative as a client in their own right, linked to the person whose substance or gambling problem
+    affects them: `affected_by_id` of a person you may see, or a new `affected_person`."""
+
+    person: PersonIn
+    episode: RelativeEpisodeIn
+    affected_by_id: DbId | None = None
+    affected_person: PersonIn | None = None
+    relation: RelativeRelation = Field(
+        description="What the client is to the person with the problem: `partner`, `child` (the client is their "
+        "child), `parent`, `sibling` or `other`."
+    )
+    description: text(100) = Field("", description="For example step-parent, friend or neighbour.")
+
+    @model_validator(mode="after")
+    def _existing_or_new(self):
+        if (self.affected_by_id is None) == (self.affected_person is None):
+            raise ValueError(_("Give either affected_by_id or affected_person."))
+        return self
 
 
 class EpisodeOut(Schema):
@@ -90,6 +129,10 @@ class EpisodeOut(Schema):
     problem_areas: list[str]
     pregnancy: str
     due_date: date | None
+    referred_by: str
+    affected_by_id: int | None = Field(
+        description="For a relative's episode: the person whose substance or gambling problem affects the client."
+    )
     children_answer: str
     siblings_answer: str
     answer_source: str
@@ -113,6 +156,8 @@ class EpisodeOut(Schema):
             problem_areas=episode.problem_areas,
             pregnancy=episode.pregnancy,
             due_date=episode.due_date,
+            referred_by=episode.referred_by,
+            affected_by_id=episode.affected_by_id,
             children_answer=episode.children_answer,
             siblings_answer=episode.siblings_answer,
             answer_source=episode.answer_source,
@@ -444,6 +489,27 @@ def _sheet_out(sheet: ChildSheet) -> SheetOut:
 )
 def create_episode(request, payload: IntakeIn):
     episode = services.register_patient(request.actor, payload.person.to_data(), payload.episode.to_data())
+    return Status(201, _episode_detail(request.actor, episode))
+
+
+@router.post(
+    "/relative-episodes",
+    response={201: EpisodeDetailOut, **errors(400)},
+    summary="Intake of a relative as a client",
+    description="Registers the relative (or reuses the person with the same national id) and opens an episode "
+    "of kind `relative` in intake, linked to the person whose problem affects them: one you may see "
+    "(`affected_by_id`, else 422) or a new one (`affected_person`). The relation is recorded in the family.",
+)
+def create_relative_episode(request, payload: RelativeIntakeIn):
+    episode = services.register_relative_patient(
+        request.actor,
+        payload.person.to_data(),
+        payload.episode.to_data(),
+        affected=payload.affected_person.to_data() if payload.affected_person is not None else None,
+        affected_id=payload.affected_by_id,
+        relation=payload.relation,
+        description=payload.description,
+    )
     return Status(201, _episode_detail(request.actor, episode))
 
 

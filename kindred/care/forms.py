@@ -14,10 +14,11 @@ from kindred.care.models import (
     ProblemArea,
     SiblingsAnswer,
 )
-from kindred.care.services import ConcernData, EpisodeData
+from kindred.care.services import RELATIVE_RELATIONS, ConcernData, EpisodeData
 from kindred.forms import StyledForm
 from kindred.orgs.models import Membership
 from kindred.people.forms import DateInput
+from kindred.people.services import PersonData
 
 
 def member_choices(organisation, *, blank: bool = True):
@@ -43,6 +44,7 @@ class EpisodeForm(StyledForm, forms.Form):
     )
     pregnancy = forms.ChoiceField(label=_("Pregnancy"), choices=Episode.Pregnancy.choices)
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
+    referred_by = forms.ChoiceField(label=_("Referred by"), choices=Episode.ReferredBy.choices, required=False)
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +63,100 @@ class EpisodeForm(StyledForm, forms.Form):
             problem_areas=d["problem_areas"],
             pregnancy=d["pregnancy"],
             due_date=d["due_date"],
+            referred_by=d.get("referred_by") or "",
         )
+
+
+# How the client (the relative) is related to the person whose problem affects them: the keys of
+# services.RELATIVE_RELATIONS, worded from the client's side.
+RELATIVE_RELATION_LABELS = {
+    "partner": _("Partner or spouse of the person with the problem"),
+    "child": _("Child of the person with the problem"),
+    "parent": _("Parent of the person with the problem"),
+    "sibling": _("Sister or brother of the person with the problem"),
+    "other": _("Other close person (friend, grandparent, step-family…)"),
+}
+assert set(RELATIVE_RELATION_LABELS) == set(RELATIVE_RELATIONS)
+RELATION_MESSAGE = _("Choose how the client is related to the person with the problem.")
+
+
+class RelativeIntakeForm(StyledForm, forms.Form):
+    """A relative as a client in their own right: the episode, and the person whose problem affects them (one the
+    actor may see, or a new one). The relative's own person fields are a PersonForm next to it."""
+
+    referred_by = forms.ChoiceField(label=_("Referred by"), choices=Episode.ReferredBy.choices, required=False)
+    started_on = forms.DateField(label=_("Start date"), widget=DateInput)
+    responsible = forms.TypedChoiceField(label=_("Responsible clinician"), coerce=int, required=False, empty_value=None)
+    relation = forms.ChoiceField(
+        label=_("The client is"),
+        choices=[("", _("Choose")), *RELATIVE_RELATION_LABELS.items()],
+        error_messages={"required": RELATION_MESSAGE, "invalid_choice": RELATION_MESSAGE},
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=100,
+        required=False,
+        help_text=_("For example step-parent, friend or neighbour."),
+    )
+    # Any id is accepted here: the service checks it against what the actor may see, with its own message.
+    affected = forms.IntegerField(
+        label=_("The person whose problem affects the client"),
+        required=False,
+        min_value=1,
+        widget=forms.Select,
+        help_text=_("Choose a patient you have access to, or give a new person's name below."),
+    )
+    affected_given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
+    affected_family_name = forms.CharField(label=_("Family name"), max_length=100, required=False)
+    affected_birth_year = forms.IntegerField(
+        label=_("Birth year (if the date is unknown)"), required=False, min_value=1900, max_value=2100
+    )
+    problem_areas = forms.MultipleChoiceField(
+        label=_("Problem areas"), choices=ProblemArea.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    NEW_PERSON_FIELDS = ("affected_given_name", "affected_family_name", "affected_birth_year")
+
+    def __init__(self, *args, organisation=None, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].choices = member_choices(organisation)
+        self.fields["started_on"].initial = timezone.localdate()
+        self.fields["affected"].widget.choices = [
+            ("", _("A new person (give the name below)")),
+            *[(str(p.pk), _person_label(p)) for p in candidates],
+        ]
+
+    def new_person_fields(self):
+        return [self[name] for name in self.NEW_PERSON_FIELDS]
+
+    def episode_fields(self):
+        return [self[name] for name in ("referred_by", "started_on", "responsible", "problem_areas")]
+
+    def affected_data(self) -> PersonData | None:
+        """The new person whose problem affects the client, or None when none is named."""
+        d = self.cleaned_data
+        if not any(d.get(name) for name in self.NEW_PERSON_FIELDS):
+            return None
+        return PersonData(
+            given_name=d["affected_given_name"].strip(),
+            family_name=d["affected_family_name"].strip(),
+            birth_year=d["affected_birth_year"],
+        )
+
+    def to_data(self) -> EpisodeData:
+        d = self.cleaned_data
+        return EpisodeData(
+            kind=Episode.Kind.RELATIVE,
+            started_on=d["started_on"],
+            responsible_id=d["responsible"],
+            problem_areas=d["problem_areas"],
+            referred_by=d["referred_by"] or "",
+        )
+
+
+def _person_label(person) -> str:
+    year = person.birth_year or (person.birth_date.year if person.birth_date else None)
+    return f"{person} ({year})" if year else str(person)
 
 
 class ChildrenAnswerForm(StyledForm, forms.Form):

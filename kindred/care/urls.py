@@ -7,6 +7,7 @@ app_name = "care"
 urlpatterns = [
     path("", views.my_work, name="my_work"),
     path("intake/", views.intake, name="intake"),
+    path("intake/relative/", views.relative_intake, name="relative_intake"),
     path("children/", views.children_overview, name="children"),
     path("tasks/", views.tasks, name="tasks"),
     path("tasks/<int:pk>/status/", views.task_status, name="task_status"),

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,17 +22,18 @@ from kindred.care.forms import (
     EpisodeForm,
     FeedbackForm,
     InformationForm,
+    RelativeIntakeForm,
     SheetTemplateForm,
     TaskForm,
     TaskStatusForm,
 )
-from kindred.care.models import ChildSheet, ConcernReport, InformationGiven, Task
+from kindred.care.models import ChildSheet, ConcernReport, Episode, InformationGiven, Task
 from kindred.forms import apply_errors
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
-from kindred.people.access import get_episode, get_person
+from kindred.people.access import get_episode, get_person, visible_episodes, visible_persons
 from kindred.people.forms import ChildFormSet, PersonForm
-from kindred.people.services import possible_duplicates
+from kindred.people.services import clean_person_data, possible_duplicates
 from kindred.referrals.models import ChildAgreement
 
 PAGE_SIZE = 50
@@ -73,8 +75,6 @@ def intake(request):
     if request.method == "POST" and person_form.is_valid() and episode_form.is_valid():
         data = person_form.to_data()
         try:
-            from kindred.people.services import clean_person_data
-
             clean_person_data(data)
         except ValidationError as error:
             apply_errors(person_form, error)
@@ -94,10 +94,102 @@ def intake(request):
     return render(request, "care/intake.html", context)
 
 
+def _affected_candidates(actor) -> list:
+    """Patients of the open episodes the actor may see (not relatives' own episodes): the usual choice for
+    "the person whose problem affects the client". Anyone else is named as a new person."""
+    episodes = visible_episodes(actor).open().exclude(kind=Episode.Kind.RELATIVE).select_related("patient")
+    patients = {e.patient_id: e.patient for e in episodes.order_by("patient__family_name", "patient__given_name")}
+    return list(patients.values())[:500]
+
+
+@requires(Capability.EDIT_CASES)
+def relative_intake(request):
+    """A relative as a client in their own right, linked to the person whose substance or gambling problem
+    affects them."""
+    actor = request.actor
+    candidates = _affected_candidates(actor)
+    person_form = PersonForm(request.POST or None, prefix="person")
+    form = RelativeIntakeForm(
+        request.POST or None, prefix="episode", organisation=actor.organisation, candidates=candidates
+    )
+    duplicates = []
+    if request.method == "POST" and person_form.is_valid() and form.is_valid():
+        data = person_form.to_data()
+        affected = form.affected_data()
+        try:
+            clean_person_data(data)
+        except ValidationError as error:
+            apply_errors(person_form, error)
+        if affected is not None:
+            try:
+                clean_person_data(affected)
+            except ValidationError as error:
+                for name, problems in error.message_dict.items():
+                    field = f"affected_{name}" if f"affected_{name}" in form.fields else "affected"
+                    for problem in problems:
+                        form.add_error(field, problem)
+        if not person_form.errors and not form.errors:
+            duplicates = list(possible_duplicates(actor, data)[:5])
+            if duplicates and not request.POST.get("confirm_new"):
+                record_many(actor, Action.VIEW, duplicates)
+            else:
+                try:
+                    episode = services.register_relative_patient(
+                        actor,
+                        data,
+                        form.to_data(),
+                        affected=affected,
+                        affected_id=form.cleaned_data["affected"],
+                        relation=form.cleaned_data["relation"],
+                        description=form.cleaned_data["description"].strip(),
+                    )
+                except ValidationError as error:
+                    apply_errors(form, error)
+                else:
+                    messages.success(request, _("The episode is opened. Now ask about children and siblings."))
+                    return redirect("care:children_answer", pk=episode.pk)
+    record_many(actor, Action.VIEW, candidates, object_type="people.person")
+    context = {"person_form": person_form, "form": form, "duplicates": duplicates}
+    return render(request, "care/relative_intake.html", context)
+
+
+# The relatives' own measures, linked from a relative's episode (instrument keys).
+RELATIVE_MEASURES = ("coping_questionnaire", "family_member_impact", "symptom_rating")
+
+
+def _relative_measures(actor, episode) -> list[dict]:
+    from kindred.instruments.services import instruments_for
+
+    language = (get_language() or "nb")[:2]
+    by_key: dict = {}
+    # The organisation's own version of an instrument wins over the built-in one.
+    for instrument in sorted(instruments_for(actor), key=lambda i: i.organisation_id is not None):
+        if instrument.key in RELATIVE_MEASURES:
+            by_key[instrument.key] = instrument
+    url = "{}?episode={}"
+    return [
+        {
+            "key": key,
+            "title": by_key[key].parsed().title.get(language),
+            "url": url.format(reverse("instruments:fill_in", args=[episode.patient_id, by_key[key].pk]), episode.pk),
+        }
+        for key in RELATIVE_MEASURES
+        if key in by_key
+    ]
+
+
 @requires(Capability.VIEW_PERSONAL_DATA)
 def episode_detail(request, pk: int):
     actor = request.actor
     episode = get_episode(actor, pk)
+    affected = None
+    measures: list[dict] = []
+    if episode.kind == Episode.Kind.RELATIVE:
+        if episode.affected_by_id is not None:
+            affected = visible_persons(actor).filter(pk=episode.affected_by_id).first()
+            if affected is not None:
+                record_many(actor, Action.VIEW, [affected], object_type="people.person")
+        measures = _relative_measures(actor, episode)
     children = list(services.children_of(episode.patient))
     sheets = {s.child_id: s for s in ChildSheet.objects.filter(episode=episode)}
     informed: dict[int, list[InformationGiven]] = {}
@@ -127,6 +219,9 @@ def episode_detail(request, pk: int):
         "rows": rows,
         "episode_tasks": [t for t in tasks if t.child_id is None],
         "can_report": actor.can(Capability.SEND_CONCERN_REPORTS),
+        "is_relative": episode.kind == Episode.Kind.RELATIVE,
+        "affected": affected,
+        "relative_measures": measures,
     }
     return render(request, "care/episode_detail.html", context)
 

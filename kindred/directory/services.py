@@ -342,8 +342,9 @@ def _require_open(referral: SelfReferral) -> None:
 def assign(actor: Actor, referral: SelfReferral, user_id: int) -> SelfReferral:
     _require(actor, Capability.MANAGE_PROGRAMMES)
     _require_open(referral)
-    member = Membership.objects.filter(organisation=actor.organisation, user_id=user_id).select_related("user").first()
-    if member is None or not member.can(Capability.VIEW_PERSONAL_DATA):
+    members = Membership.objects.filter(organisation=actor.organisation, user_id=user_id).select_related("user")
+    member = next((m for m in members if m.can(Capability.VIEW_PERSONAL_DATA)), None)
+    if member is None:
         raise ValidationError({"assigned_to": _("Choose a member of your organisation who works with clients.")})
     referral.assigned_to = member.user
     if referral.status == R.NEW:

@@ -115,7 +115,8 @@ def _clean_template(template: ProgrammeTemplate) -> None:
     if template.min_participants > template.max_participants:
         errors["min_participants"] = _("The fewest participants cannot be more than the most.")
     known = set(builtin_definitions())
-    if not isinstance(template.measures, list) or set(template.measures) - known:
+    measures = template.measures
+    if not isinstance(measures, list) or not all(isinstance(m, str) for m in measures) or set(measures) - known:
         errors["measures"] = _("Choose measures among the instruments.")
     if errors:
         raise ValidationError(errors)
@@ -296,11 +297,22 @@ def update_run(actor: Actor, run: Run, data: RunData) -> Run:
     _require_planned(run)
     if data.capacity is not None and data.capacity < run.enrolments.filter(status=S.ENROLLED).count():
         raise ValidationError({"capacity": _("More participants are enrolled than that; withdraw someone first.")})
+    old_start, old_time = run.starts_on, run.start_time
     _clean_run(run, data)
     leaders = _leaders(actor, data.leader_ids)
+    run.starts_on = data.starts_on
     run.save()
     run.leaders.set(leaders)
-    record(actor, Action.CHANGE, run)
+    # A new first date moves every session by the same number of days; a new time applies to the sessions
+    # still at the old time (a session moved on its own keeps its time). Moved sessions are reminded again.
+    shift = data.starts_on - old_start
+    if shift:
+        for session in run.sessions.all():
+            session.date, session.reminded_at = session.date + shift, None
+            session.save(update_fields=["date", "reminded_at"])
+    if data.start_time != old_time:
+        run.sessions.filter(start_time=old_time).update(start_time=data.start_time, reminded_at=None)
+    record(actor, Action.CHANGE, run, details={"moved_days": shift.days} if shift else None)
     promote_waiting(actor, run)
     return run
 
@@ -430,6 +442,12 @@ def get_enrolment(actor: Actor, pk, *, action: str = Action.VIEW) -> Enrolment:
     return enrolment
 
 
+def _ensure_visible(actor: Actor, enrolment: Enrolment) -> None:
+    """Services that act on an enrolment check the access rule themselves, whatever the caller fetched."""
+    if not visible_enrolments(actor).filter(pk=enrolment.pk).exists():
+        raise Http404
+
+
 def _has_place(run: Run) -> bool:
     return run.enrolments.filter(status=S.ENROLLED).count() < run.capacity
 
@@ -485,6 +503,7 @@ def record_interview(
 ) -> Enrolment:
     """The pre-interview's outcome: suitable (a place or the waiting list) or better helped elsewhere."""
     _require(actor, Capability.MANAGE_PROGRAMMES, Capability.RUN_PROGRAMMES)
+    _ensure_visible(actor, enrolment)
     if enrolment.status != S.INTERVIEW:
         raise ValidationError(_("The pre-interview is already recorded."))
     _require_planned(enrolment.run)
@@ -554,6 +573,7 @@ def attended_count(enrolment: Enrolment) -> int:
 def complete(actor: Actor, enrolment: Enrolment) -> Enrolment:
     """Mark one participant as having completed; only when they attended enough sessions."""
     _require(actor, Capability.MANAGE_PROGRAMMES, Capability.RUN_PROGRAMMES)
+    _ensure_visible(actor, enrolment)
     if enrolment.status != S.ENROLLED:
         raise ValidationError(_("Only an enrolled participant can complete."))
     needed, attended = enrolment.run.template.completion_min_sessions, attended_count(enrolment)
@@ -620,7 +640,7 @@ def record_head_count(actor: Actor, session: Session, count: int) -> Session:
     _require_held(session)
     if not session.run.template.drop_in:
         raise ValidationError(_("Head counts are for drop-in gatherings; record attendance instead."))
-    if not isinstance(count, int) or count < 0 or count > 5000:
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0 or count > 5000:
         raise ValidationError({"head_count": _("Give the number of people who came, from 0 to 5000.")})
     session.head_count = count
     session.save(update_fields=["head_count"])
@@ -662,7 +682,8 @@ def clean_note(form: str, raw: dict) -> dict:
         raise ValidationError(_("The note is not valid."))
     if form == SessionForm.COPING:
         position = raw.get("position") or ""
-        if position and position not in COPING_POSITIONS:
+        # Not a string (a tampered form or an API client) is refused like an unknown position, not a crash.
+        if not isinstance(position, str) or (position and position not in COPING_POSITIONS):
             raise ValidationError({"position": _("Choose engaged, tolerant or withdrawn.")})
         return {
             "position": position,
@@ -676,12 +697,19 @@ def clean_note(form: str, raw: dict) -> dict:
             raise ValidationError({"persons": _("The network map can hold up to 30 persons.")})
         cleaned = []
         for item in persons:
-            who = _text((item or {}).get("who"), 100, "persons")
+            if not item:
+                continue
+            if not isinstance(item, dict):
+                raise ValidationError({"persons": _("The note is not valid.")})
+            who = _text(item.get("who"), 100, "persons")
             if not who:
                 continue
+            raw_support = item.get("support")
             try:
-                support = int((item or {}).get("support"))
-            except (TypeError, ValueError):
+                support = int(raw_support) if float(raw_support) == int(float(raw_support)) else -1
+            except (TypeError, ValueError, OverflowError):
+                support = -1
+            if isinstance(raw_support, bool):
                 support = -1
             if support not in range(0, 4):
                 raise ValidationError({"persons": _("Rate how supportive %(who)s is from 0 to 3.") % {"who": who}})
@@ -698,6 +726,7 @@ def clean_note(form: str, raw: dict) -> dict:
 @transaction.atomic
 def save_note(actor: Actor, enrolment: Enrolment, session: Session, raw: dict) -> SessionNote:
     _require(actor, Capability.MANAGE_PROGRAMMES, Capability.RUN_PROGRAMMES)
+    _ensure_visible(actor, enrolment)
     if session.run_id != enrolment.run_id:
         raise Http404
     if enrolment.status not in (S.ENROLLED, S.COMPLETED, S.NOT_COMPLETED):
@@ -720,6 +749,9 @@ def record_measure(actor: Actor, enrolment: Enrolment, instrument_key: str, raw:
     from kindred.instruments.services import instruments_for, parsed_definition
 
     _require(actor, Capability.MANAGE_PROGRAMMES, Capability.RUN_PROGRAMMES)
+    _ensure_visible(actor, enrolment)
+    if enrolment.status not in (S.ENROLLED, S.COMPLETED, S.NOT_COMPLETED):
+        raise ValidationError(_("Measures are recorded for enrolled participants only."))
     if phase not in MEASURE_PHASES:
         raise ValidationError({"phase": _("Choose baseline or end.")})
     if instrument_key not in enrolment.run.template.measures:

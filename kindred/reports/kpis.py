@@ -5,6 +5,13 @@ Every metric is a partition: its categories add up to its total (new episodes = 
 answered later + not answered). That is what lets complementary suppression protect a small category from
 being worked out as "total minus the others", across the parts of the drill-down too.
 
+Every metric is counted per organisation, and a part's count is the sum over its organisations: a scope's
+figures are then exactly the sum of its parts' in every report, whichever scope it is opened from. (A
+child is counted once for each organisation that treats one of their parents.) Because the reports on a
+country's scopes share their numbers, each figure is suppressed together with all of them
+(suppression.suppress_linked): a number hidden in one report is hidden in every report that shows it,
+so no two reports can be subtracted to reveal it.
+
 No Python loop ever runs over persons, episodes or other rows: each metric is one GROUP BY query (medians
 are two ordered, sliced queries per part).
 """
@@ -20,10 +27,11 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     Min,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -35,8 +43,13 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kindred.reports.scopes import Period, Scope
-from kindred.reports.suppression import SuppressedTable, default_threshold, suppress_table
+from kindred.reports.scopes import Geography, Period, Scope
+from kindred.reports.suppression import (
+    LinkedTable,
+    SuppressedTable,
+    default_threshold,
+    suppress_linked,
+)
 
 
 @dataclass(frozen=True)
@@ -47,8 +60,9 @@ class Metric:
     label: Promise
     section: str
     categories: tuple[tuple[str, Promise], ...]
-    # (organisation ids of each part, period) -> a queryset of rows with "part", "category" and "n"
-    query: Callable[[list[tuple[int, ...]], Period], QuerySet]
+    # (organisation ids, period) -> a queryset of rows with "org" (an organisation id), "category" and "n",
+    # counted per organisation so that any part's count is the sum over its organisations
+    query: Callable[[list[int], Period], QuerySet]
     # The category the headline share is about (e.g. "answered"): its share of the total is shown.
     share_of: tuple[str, ...] = ()
     unit_label: Promise | None = None
@@ -58,25 +72,16 @@ class Metric:
         return self.unit_label or _("episodes")
 
 
-def _part_case(path: str, parts: list[tuple[int, ...]]) -> Case:
-    """The index of the part an organisation id belongs to, as an SQL CASE."""
-    return Case(
-        *(When(**{f"{path}__in": ids, "then": Value(i)}) for i, ids in enumerate(parts) if ids),
-        default=Value(-1),
-        output_field=IntegerField(),
-    )
-
-
 def _all_ids(parts: list[tuple[int, ...]]) -> list[int]:
     return sorted({i for ids in parts for i in ids})
 
 
-def _grouped(rows: QuerySet, path: str, parts, category, *, distinct: str = "pk", filtered: bool = False) -> QuerySet:
-    if not filtered:
-        rows = rows.filter(**{f"{path}__in": _all_ids(parts)})
+def _grouped(rows: QuerySet, path: str, ids: list[int], category, *, distinct: str = "pk") -> QuerySet:
+    """Rows counted per organisation (at `path`) and category."""
     return (
-        rows.annotate(part=_part_case(path, parts), category=category)
-        .values("part", "category")
+        rows.filter(**{f"{path}__in": ids})
+        .annotate(org=F(path), category=category)
+        .values("org", "category")
         .annotate(n=Count(distinct, distinct=True))
         .order_by()
     )
@@ -126,10 +131,11 @@ def _children_answer(parts, period):
 
 
 def _children_relationships(period: Period, organisation_ids: list[int]):
-    """Each minor child of a patient whose episode at one of the organisations started in the period.
+    """Each minor child of a patient whose episode at one of the organisations started in the period, with
+    that organisation as "org".
 
     One filter() call, so the episode the period and the organisation are checked on is the same join the
-    rows are grouped by."""
+    rows are grouped by (the annotation reuses it)."""
     from kindred.people.models import Relationship
 
     return Relationship.objects.filter(
@@ -138,26 +144,31 @@ def _children_relationships(period: Period, organisation_ids: list[int]):
         person__episodes__started_on__gte=period.start,
         person__episodes__started_on__lte=period.end,
         person__episodes__organisation_id__in=organisation_ids,
-    )
+    ).annotate(org=F("person__episodes__organisation_id"))
 
 
 def _children_with(model_path: str):
-    """Children split by whether a child sheet / information exists for them in the same episode."""
+    """Children of the organisation's patients split by whether the organisation has made a child sheet /
+    given information for them, in an episode of theirs started in the period."""
 
-    def query(parts, period):
+    def query(ids, period):
         from kindred.care.models import ChildSheet, InformationGiven
 
         model = {"sheet": ChildSheet, "informed": InformationGiven}[model_path]
-        ids = _all_ids(parts)
         done = model.objects.filter(
+            child_id=OuterRef("other_id"),
+            episode__organisation_id=OuterRef("org"),
             episode__started_on__gte=period.start,
             episode__started_on__lte=period.end,
-            episode__organisation_id__in=ids,
-        ).values("child_id")
-        rows = _children_relationships(period, ids)
-        # A child counts as done when the record exists for them in an episode of the scope in the period.
-        category = Case(When(other_id__in=done, then=Value("yes")), default=Value("no"))
-        return _grouped(rows, "person__episodes__organisation_id", parts, category, distinct="other_id", filtered=True)
+        )
+        category = Case(When(Exists(done), then=Value("yes")), default=Value("no"))
+        return (
+            _children_relationships(period, ids)
+            .annotate(category=category)
+            .values("org", "category")
+            .annotate(n=Count("other_id", distinct=True))
+            .order_by()
+        )
 
     return query
 
@@ -212,12 +223,16 @@ def _declines(parts, period):
 
 
 def _consultations(parts, period):
-    from kindred.referrals.models import Consultation
+    from kindred.referrals.models import Consultation, ConsultationReply
 
     rows = Consultation.objects.annotate(asked_on=TruncDate("created_at", output_field=DateField())).filter(
         _in(period, "asked_on")
     )
-    category = Case(When(replies__isnull=False, then=Value("answered")), default=Value("waiting"))
+    # Answered by the service asked: a follow-up message from the one who asked is no answer.
+    answer = ConsultationReply.objects.filter(
+        consultation_id=OuterRef("pk"), organisation_id=OuterRef("to_organisation_id")
+    )
+    category = Case(When(Exists(answer), then=Value("answered")), default=Value("waiting"))
     return _grouped(rows, "to_organisation_id", parts, category)
 
 
@@ -249,11 +264,13 @@ def _completion(parts, period):
 def _head_counts(parts, period):
     from kindred.programs.models import Session
 
-    rows = Session.objects.filter(_in(period, "date"), head_count__isnull=False, run__template__drop_in=True)
+    rows = Session.objects.filter(
+        _in(period, "date"), head_count__isnull=False, cancelled=False, run__template__drop_in=True
+    )
     return (
-        rows.filter(run__organisation_id__in=_all_ids(parts))
-        .annotate(part=_part_case("run__organisation_id", parts), category=Value("heads"))
-        .values("part", "category")
+        rows.filter(run__organisation_id__in=parts)
+        .annotate(org=F("run__organisation_id"), category=Value("heads"))
+        .values("org", "category")
         .annotate(n=Sum("head_count"))
         .order_by()
     )
@@ -421,14 +438,134 @@ def get_metric(key: str) -> Metric | None:
 # --- Publishing -------------------------------------------------------------------------------------
 
 
+TOTAL = None  # in a key, in place of a category: the total over the categories
+Node = tuple[int, ...]
+
+
+def _per_organisation(metric: Metric, ids: list[int], period: Period) -> dict[int, list[int]]:
+    """The metric's counts for each organisation, one per category, in one query."""
+    index = {key: j for j, (key, _label) in enumerate(metric.categories)}
+    counts: dict[int, list[int]] = {}
+    for row in metric.query(ids, period):
+        if row["category"] in index and row["org"] is not None:
+            counts.setdefault(row["org"], [0] * len(index))[index[row["category"]]] += int(row["n"] or 0)
+    return counts
+
+
+def _summed(counts: dict, width: int) -> Callable[[Node], list[int]]:
+    """The counts of a set of organisations: the sum of theirs (remembered, since scopes repeat)."""
+    cache: dict[Node, list[int]] = {}
+
+    def vector(node: Node) -> list[int]:
+        if node not in cache:
+            total = [0] * width
+            for i in node:
+                for j, v in enumerate(counts.get(i, ())):
+                    total[j] += v
+            cache[node] = total
+        return cache[node]
+
+    return vector
+
+
+def _node(scope: Scope) -> Node:
+    """A scope as the numbers know it: its organisations (two scopes with the same ones have the same numbers)."""
+    return tuple(sorted(set(scope.organisation_ids)))
+
+
+def _report_tables(
+    reports: list[tuple[Scope, list[Scope]]], vector: Callable[[Node], list[int]], width: int, key: Callable
+) -> list[LinkedTable]:
+    """Each report's table (rows: its parts, columns: the categories) with a key for every number:
+    key(node, category index) for counts and key(node, TOTAL) for totals."""
+    tables = []
+    for scope, rows in reports:
+        nodes, whole = [_node(r) for r in rows], _node(scope)
+        tables.append(
+            LinkedTable(
+                counts=tuple(tuple(vector(n)) for n in nodes),
+                keys=tuple(tuple(key(n, j) for j in range(width)) for n in nodes),
+                row_keys=tuple(key(n, TOTAL) for n in nodes),
+                column_keys=tuple(key(whole, j) for j in range(width)),
+                total_key=key(whole, TOTAL),
+            )
+        )
+    return tables
+
+
+def _hidden_together(tables: list[LinkedTable], wanted: list[LinkedTable], t: int) -> frozenset:
+    """The keys hidden when `tables` (every report on the country, always built in the same order) are
+    suppressed together. The result depends on nothing but those tables, so every report on the country is
+    suppressed alike whichever one is asked for; a wanted table that is not among them (parts other than
+    Geography.parts) is added at the end."""
+    unique = list(dict.fromkeys(tables))
+    known = set(unique)
+    return suppress_linked([*unique, *(w for w in dict.fromkeys(wanted) if w not in known)], t)
+
+
+def _organisations(reports: list[tuple[Scope, list[Scope]]]) -> list[int]:
+    return sorted({i for scope, rows in reports for s in (scope, *rows) for i in s.organisation_ids})
+
+
 def raw_counts(metric: Metric, parts: list[Scope], period: Period) -> list[list[int]]:
     """The metric's counts, one row per part and one column per category, straight from the database."""
-    index = {key: j for j, (key, _label) in enumerate(metric.categories)}
-    table = [[0] * len(index) for _part in parts]
-    for row in metric.query([p.organisation_ids for p in parts], period):
-        if row["part"] >= 0 and row["category"] in index:
-            table[row["part"]][index[row["category"]]] += int(row["n"] or 0)
-    return table
+    counts = _per_organisation(metric, _all_ids([p.organisation_ids for p in parts]), period)
+    vector = _summed(counts, len(metric.categories))
+    return [list(vector(_node(p))) for p in parts]
+
+
+def _published(
+    metric: Metric, scope: Scope, rows: list[Scope], period: Period, t: int, geography: Geography
+) -> SuppressedTable:
+    """The metric's table for the scope, suppressed together with every report on the scope's country."""
+    reports = geography.reports(scope.country)
+    wanted = (scope, rows)
+    counts = _per_organisation(metric, _organisations([*reports, wanted]), period)
+    width = len(metric.categories)
+    vector = _summed(counts, width)
+
+    def key(node, j):
+        return (node, j)
+
+    (table,) = _report_tables([wanted], vector, width, key)
+    tables = _report_tables(reports, vector, width, key) + _crossing_tables(geography, reports, vector, width, key)
+    return table.suppress(_hidden_together(tables, [table], t), t)
+
+
+def _crossing_tables(
+    geography: Geography, reports: list[tuple[Scope, list[Scope]]], vector, width: int, key: Callable
+) -> list[LinkedTable]:
+    """Where an organisation has sub-units in other municipalities, its report and the geographic reports
+    overlap: (Stavanger + Sandnes) - (a unit with a sub-unit in Sandnes) is the rest of Stavanger. Each such
+    region and country is therefore also read as a table of its parts by organisation tree (not published,
+    but suppressed with the others), one per category and one for the totals."""
+    roots = [set(geography.descendants(i)) for i, org in sorted(geography.orgs.items()) if org["parent_id"] is None]
+    tables = []
+    for whole, parts in reports:
+        if whole.kind not in ("country", "region") or len(parts) < 2:
+            continue
+        inside = set(whole.organisation_ids)
+        rows = [set(p.organisation_ids) for p in parts]
+        columns = [tree & inside for tree in roots if tree & inside]
+        if not any(sum(1 for r in rows if r & c) > 1 for c in columns):
+            continue
+        cells = [[tuple(sorted(r & c)) for c in columns] for r in rows]
+        for j in [*range(width), TOTAL]:
+
+            def value(n, j=j):
+                values = vector(n)
+                return sum(values) if j is TOTAL else values[j]
+
+            tables.append(
+                LinkedTable(
+                    counts=tuple(tuple(value(n) for n in row) for row in cells),
+                    keys=tuple(tuple(key(n, j) for n in row) for row in cells),
+                    row_keys=tuple(key(_node(p), j) for p in parts),
+                    column_keys=tuple(key(tuple(sorted(c)), j) for c in columns),
+                    total_key=key(_node(whole), j),
+                )
+            )
+    return tables
 
 
 def round_small(n: int | None, threshold: int) -> int | None:
@@ -472,12 +609,22 @@ def _share(table: SuppressedTable, metric: Metric) -> float | None:
     return sum(values) / table.total
 
 
-def figure(metric: Metric, scope: Scope, parts: list[Scope], period: Period, threshold: int | None = None) -> Figure:
-    """Compute and suppress one metric for the scope (rows: its parts, or the scope itself when it has none)."""
+def figure(
+    metric: Metric,
+    scope: Scope,
+    parts: list[Scope],
+    period: Period,
+    threshold: int | None = None,
+    *,
+    geography: Geography | None = None,
+) -> Figure:
+    """Compute and suppress one metric for the scope (rows: its parts, or the scope itself when it has none),
+    together with the reports on every other scope of its country (see the module docstring)."""
     t = threshold or default_threshold()
     rows = parts or [scope]
-    current = suppress_table(raw_counts(metric, rows, period), t)
-    before = suppress_table(raw_counts(metric, rows, period.previous()), t)
+    geography = geography or scope.geography or Geography()
+    current = _published(metric, scope, rows, period, t, geography)
+    before = _published(metric, scope, rows, period.previous(), t, geography)
     return Figure(
         metric=metric,
         parts=rows,
@@ -551,22 +698,79 @@ class ZoneFigure:
     table: SuppressedTable
 
 
-def zone_distribution(scope: Scope, period: Period, threshold: int | None = None) -> ZoneFigure:
+def zone_distribution(
+    scope: Scope, period: Period, threshold: int | None = None, *, geography: Geography | None = None
+) -> ZoneFigure:
+    """Responses by instrument and zone for the scope, suppressed together with the same table for every
+    other scope of its country and with each instrument's counts by part of each scope (which the scopes'
+    tables add up to), so that a scope's table cannot be read against another's."""
     from kindred.instruments.models import Response
 
     t = threshold or default_threshold()
+    geography = geography or scope.geography or Geography()
+    reports = geography.reports(scope.country)
     rows = (
         Response.objects.filter(
-            _in(period, "answered_on"), organisation_id__in=scope.organisation_ids, zone_level__isnull=False
+            _in(period, "answered_on"),
+            organisation_id__in=_organisations([*reports, (scope, [scope])]),
+            zone_level__isnull=False,
         )
-        .values("instrument__key", "zone_level")
+        .values("organisation_id", "instrument__key", "zone_level")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    counts: dict[str, dict[int, int]] = {}
-    for row in rows:  # one row per instrument and zone, never per response
-        counts.setdefault(row["instrument__key"], {})[row["zone_level"]] = row["n"]
-    instruments = sorted(counts)
-    levels = sorted({level for by_level in counts.values() for level in by_level}) or [1]
-    table = suppress_table([[counts[key].get(level, 0) for level in levels] for key in instruments], t)
+    per_org: dict[int, dict[tuple[str, int], int]] = {}
+    for row in rows:  # one row per organisation, instrument and zone, never per response
+        cell = (row["instrument__key"], row["zone_level"])
+        per_org.setdefault(row["organisation_id"], {})[cell] = row["n"]
+    everywhere = sorted({cell for cells in per_org.values() for cell in cells})
+    all_instruments = sorted({key for key, _level in everywhere})
+    all_levels = sorted({level for _key, level in everywhere}) or [1]
+    flat = {
+        i: [cells.get((k, level), 0) for k in all_instruments for level in all_levels] for i, cells in per_org.items()
+    }
+    vector = _summed(flat, len(all_instruments) * len(all_levels))
+    width = len(all_levels)
+
+    def grid(node: Node) -> list[list[int]]:
+        values = vector(node)
+        return [values[k * width : (k + 1) * width] for k in range(len(all_instruments))]
+
+    def zone_table(node: Node) -> LinkedTable:
+        """The published table of a scope: instruments by zone."""
+        return LinkedTable(
+            counts=tuple(tuple(r) for r in grid(node)),
+            keys=tuple(tuple((node, k, level) for level in all_levels) for k in all_instruments),
+            row_keys=tuple((node, k, TOTAL) for k in all_instruments),
+            column_keys=tuple((node, TOTAL, level) for level in all_levels),
+            total_key=(node, TOTAL, TOTAL),
+        )
+
+    tables = []
+    for whole, parts in reports:
+        tables.append(zone_table(_node(whole)))
+        for k, instrument in enumerate([*all_instruments, TOTAL]):
+
+            def by_part(node: Node, k=k) -> list[int]:
+                g = grid(node)
+                return g[k] if k < len(g) else [sum(col) for col in zip(*g, strict=True)] if g else [0] * width
+
+            def key(node, j, instrument=instrument):
+                return (node, instrument, TOTAL if j == TOTAL else all_levels[j])
+
+            tables += _report_tables([(whole, parts)], by_part, width, key)
+    hidden = _hidden_together(tables, [zone_table(_node(scope))], t)
+    mine = {cell for i in _node(scope) for cell, n in per_org.get(i, {}).items() if n}
+    instruments = sorted({key for key, _level in mine})
+    levels = sorted({level for _key, level in mine}) or [1]
+    own = grid(_node(scope))
+    counts = [[own[all_instruments.index(key)][all_levels.index(level)] for level in levels] for key in instruments]
+    node = _node(scope)
+    table = LinkedTable(
+        counts=tuple(tuple(r) for r in counts),
+        keys=tuple(tuple((node, key, level) for level in levels) for key in instruments),
+        row_keys=tuple((node, key, TOTAL) for key in instruments),
+        column_keys=tuple((node, TOTAL, level) for level in levels),
+        total_key=(node, TOTAL, TOTAL),
+    ).suppress(hidden, t)
     return ZoneFigure(instruments, levels, table)

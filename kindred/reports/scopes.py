@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -96,6 +96,9 @@ class Scope:
     label: str
     country: str
     organisation_ids: tuple[int, ...]
+    # The Geography the scope was read from, so that the figures for it use the same reading (and do not
+    # read the organisations again); None for a scope made by hand.
+    geography: Geography | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def slug(self) -> str:
@@ -124,6 +127,15 @@ class Geography:
             stack.extend(self.children.get(current, []))
         return tuple(sorted(found))
 
+    def ancestors(self, org_id: int) -> tuple[int, ...]:
+        """The organisations above `org_id`, nearest first."""
+        found: list[int] = []
+        current = self.orgs[org_id]["parent_id"]
+        while current is not None and current in self.orgs and current not in found and current != org_id:
+            found.append(current)
+            current = self.orgs[current]["parent_id"]
+        return tuple(found)
+
     def municipality_of(self, org_id: int) -> dict | None:
         org = self.orgs[org_id]
         return self.municipalities.get((org["country"], org["municipality_number"]))
@@ -136,26 +148,28 @@ class Geography:
 
     def organisation(self, org_id: int) -> Scope:
         org = self.orgs[org_id]
-        return Scope("organisation", str(org_id), org["name"], org["country"], self.descendants(org_id))
+        return Scope("organisation", str(org_id), org["name"], org["country"], self.descendants(org_id), self)
 
     def municipality(self, country: str, number: str) -> Scope:
         municipality = self.municipalities.get((country, number))
         if municipality is None:
             raise Http404
-        ids = tuple(i for i, o in self.orgs.items() if o["country"] == country and o["municipality_number"] == number)
-        return Scope("municipality", number, municipality["name"], country, ids)
+        ids = tuple(
+            sorted(i for i, o in self.orgs.items() if o["country"] == country and o["municipality_number"] == number)
+        )
+        return Scope("municipality", number, municipality["name"], country, ids, self)
 
     def region(self, country: str, name: str) -> Scope:
-        ids = tuple(i for i, o in self.orgs.items() if o["country"] == country and self.region_of(i) == name)
+        ids = tuple(sorted(i for i, o in self.orgs.items() if o["country"] == country and self.region_of(i) == name))
         if not name or not any(m["region"] == name for (c, _n), m in self.municipalities.items() if c == country):
             raise Http404
-        return Scope("region", name, name, country, ids)
+        return Scope("region", name, name, country, ids, self)
 
     def country(self, code: str) -> Scope:
         if code not in Organisation.Country.values:
             raise Http404
-        ids = tuple(i for i, o in self.orgs.items() if o["country"] == code)
-        return Scope("country", code, str(Organisation.Country(code).label), code, ids)
+        ids = tuple(sorted(i for i, o in self.orgs.items() if o["country"] == code))
+        return Scope("country", code, str(Organisation.Country(code).label), code, ids, self)
 
     def parse(self, slug: str) -> Scope:
         """A scope from its slug ("organisation:12", "municipality:NO:1103", "region:NO:Rogaland", "country:NO")."""
@@ -192,7 +206,7 @@ class Geography:
             parts = [self.region(scope.country, r) for r in regions]
             rest = tuple(i for i in scope.organisation_ids if not self.region_of(i))
             if rest:
-                parts.append(Scope("part", "", _("Municipality not registered"), scope.country, rest))
+                parts.append(Scope("part", "", _("Municipality not registered"), scope.country, rest, self))
             return parts
         if scope.kind == "region":
             numbers = sorted(
@@ -203,8 +217,10 @@ class Geography:
             return [self.municipality(scope.country, n) for _name, n in numbers]
         if scope.kind == "municipality":
             inside = set(scope.organisation_ids)
+            # The organisations with no organisation of the municipality above them, however far up: a unit
+            # whose parent lies elsewhere but whose grandparent is here belongs to the grandparent's part.
             tops = sorted(
-                (i for i in inside if self.orgs[i]["parent_id"] not in inside), key=lambda i: self.orgs[i]["name"]
+                (i for i in inside if not inside & set(self.ancestors(i))), key=lambda i: (self.orgs[i]["name"], i)
             )
             return [
                 Scope(
@@ -213,6 +229,7 @@ class Geography:
                     self.orgs[i]["name"],
                     scope.country,
                     tuple(sorted(inside & set(self.descendants(i)))),
+                    self,
                 )
                 for i in tops
             ]
@@ -222,8 +239,22 @@ class Geography:
         children = self.children.get(org_id, [])
         if not children:
             return []
-        own = Scope("part", str(org_id), _("%(name)s itself") % {"name": scope.label}, scope.country, (org_id,))
+        own = Scope("part", str(org_id), _("%(name)s itself") % {"name": scope.label}, scope.country, (org_id,), self)
         return [own, *(self.organisation(i) for i in children)]
+
+    def reports(self, country: str) -> list[tuple[Scope, list[Scope]]]:
+        """Every scope of the country a report can be about, each with the rows of its table (its parts, or
+        the scope itself when it has none): the country, its regions and municipalities, and every
+        organisation. These reports share numbers (a part's row in one is the part's own total in another),
+        so kindred.reports.kpis suppresses them together."""
+        if country not in Organisation.Country.values:
+            return []
+        scopes = [self.country(country)]
+        regions = sorted({m["region"] for (c, _n), m in self.municipalities.items() if c == country and m["region"]})
+        scopes += [self.region(country, name) for name in regions]
+        scopes += [self.municipality(c, n) for (c, n) in sorted(self.municipalities) if c == country]
+        scopes += [self.organisation(i) for i in sorted(self.orgs) if self.orgs[i]["country"] == country]
+        return [(scope, self.parts(scope) or [scope]) for scope in scopes]
 
     def parent(self, scope: Scope) -> Scope | None:
         if scope.kind == "organisation":

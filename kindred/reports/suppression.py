@@ -27,17 +27,25 @@ The rule, with `threshold` t (settings.STATS_SUPPRESSION_THRESHOLD, 5 unless con
 
 The grand total is only ever hidden by step 1: it is the number of respondents, shown
 anyway. (The one case this leaves open is a number that equals the grand total itself,
-which is then not small.)
+which is then not small.) Tables linked to others (below) are different: there the grand
+total is hidden like any other number when a line needs it, since a number that equals it
+may be one another table relies on being hidden.
 
 A report with several tables that share totals (the zone counts of one instrument appear in
 every cross-tabulation of it) passes the totals hidden in one table to the others through
 `hidden_row_totals` and `hidden_column_totals`, and repeats until no table hides anything new.
+
+Reports that share numbers in general (a part's row in its parent's drill-down is the part's own
+total in its own report, and the parent's total is a row of the grandparent's) are suppressed
+together by `suppress_linked`: each number has a key, every table is suppressed with the numbers
+hidden anywhere else hidden in it too, until no table hides anything new. A number is then hidden
+in every report it appears in, so no report can be read against another to work it out.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -79,8 +87,15 @@ def suppress_table(
     *,
     hidden_row_totals: Iterable[int] = (),
     hidden_column_totals: Iterable[int] = (),
+    hidden_cells: Iterable[Position] = (),
+    hidden_total: bool = False,
+    total_may_be_hidden: bool = False,
 ) -> SuppressedTable:
-    """Apply the rule in the module docstring to `counts` (rows of equal length, non-negative)."""
+    """Apply the rule in the module docstring to `counts` (rows of equal length, non-negative).
+
+    The numbers named by `hidden_row_totals`, `hidden_column_totals`, `hidden_cells` ((row, column) of a
+    count) and `hidden_total` are hidden from the start, as a linked table hides them (zeros stay shown).
+    With `total_may_be_hidden` the grand total is hidden like any other number when a line needs it."""
     t = default_threshold() if threshold is None else threshold
     if t < 1:
         raise ValueError("The threshold must be at least 1.")
@@ -97,16 +112,19 @@ def suppress_table(
     hidden = {(i, j) for i, line in enumerate(grid) for j, v in enumerate(line) if 0 < v < t}
     hidden |= {(i, n_cols) for i in hidden_row_totals if grid[i][n_cols] > 0}
     hidden |= {(n_rows, j) for j in hidden_column_totals if grid[n_rows][j] > 0}
+    hidden |= {(i, j) for i, j in hidden_cells if 0 <= i < n_rows and 0 <= j < n_cols and grid[i][j] > 0}
+    if hidden_total and grid[n_rows][n_cols] > 0:
+        hidden.add(corner)
 
     if n_rows and n_cols:
         lines = _lines(n_rows, n_cols)
         accepted: set[Position] = set()
         while True:
-            _complement(grid, hidden, lines, t, corner)
+            _complement(grid, hidden, lines, t, None if total_may_be_hidden else corner)
             bridge = next((e for e in _bridges(hidden, n_rows, n_cols) if e not in accepted), None)
             if bridge is None:
                 break
-            path = _cheapest_cycle(grid, hidden, bridge, corner)
+            path = _cheapest_cycle(grid, hidden, bridge, corner, total_may_be_hidden)
             if path:
                 hidden |= path
             else:
@@ -138,8 +156,9 @@ def _lines(n_rows: int, n_cols: int) -> list[tuple[list[Position], Position]]:
     return lines
 
 
-def _complement(grid, hidden: set[Position], lines, t: int, corner: Position) -> None:
-    """Steps 2 and 3: repeat over every line until nothing changes."""
+def _complement(grid, hidden: set[Position], lines, t: int, corner: Position | None) -> None:
+    """Steps 2 and 3: repeat over every line until nothing changes. `corner` is the grand total that is never
+    hidden here (None: any total may be)."""
 
     def value(p: Position) -> int:
         return grid[p[0]][p[1]]
@@ -213,8 +232,11 @@ def _bridges(hidden: set[Position], n_rows: int, n_cols: int) -> list[Position]:
     return sorted(found)
 
 
-def _cheapest_cycle(grid, hidden: set[Position], bridge: Position, corner: Position) -> set[Position]:
-    """The shown non-zero numbers of least total that join the bridge's row and column another way."""
+def _cheapest_cycle(
+    grid, hidden: set[Position], bridge: Position, corner: Position, total_may_be_hidden: bool = False
+) -> set[Position]:
+    """The shown non-zero numbers of least total that join the bridge's row and column another way (the grand
+    total among them only if it is already hidden or `total_may_be_hidden`)."""
     n_rows, n_cols = corner
     start, goal = bridge[0], n_rows + 1 + bridge[1]
 
@@ -224,7 +246,8 @@ def _cheapest_cycle(grid, hidden: set[Position], bridge: Position, corner: Posit
         else:
             positions = [(i, node - n_rows - 1) for i in range(n_rows + 1)]
         for i, j in positions:
-            if (i, j) == bridge or grid[i][j] == 0 or ((i, j) == corner and (i, j) not in hidden):
+            shown_corner = (i, j) == corner and (i, j) not in hidden and not total_may_be_hidden
+            if (i, j) == bridge or grid[i][j] == 0 or shown_corner:
                 continue
             other = n_rows + 1 + j if node <= n_rows else i
             yield other, (i, j), 0 if (i, j) in hidden else grid[i][j]
@@ -242,3 +265,94 @@ def _cheapest_cycle(grid, hidden: set[Position], bridge: Position, corner: Posit
                 best[other] = cost + price
                 heapq.heappush(queue, (cost + price, other, (*path, position)))
     return set()
+
+
+# --- Tables that share numbers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkedTable:
+    """One table of a set whose numbers are shared: each count and total has a key, and the same key is
+    the same number wherever it appears (the caller sees to that)."""
+
+    counts: tuple[tuple[int, ...], ...]
+    keys: tuple[tuple[Hashable, ...], ...]
+    row_keys: tuple[Hashable, ...]
+    column_keys: tuple[Hashable, ...]
+    total_key: Hashable
+
+    def suppress(self, hidden: frozenset | set, threshold: int) -> SuppressedTable:
+        """The table with every number whose key is in `hidden` hidden from the start."""
+        return suppress_table(
+            self.counts,
+            threshold,
+            hidden_cells=[(i, j) for i, row in enumerate(self.keys) for j, key in enumerate(row) if key in hidden],
+            hidden_row_totals=[i for i, key in enumerate(self.row_keys) if key in hidden],
+            hidden_column_totals=[j for j, key in enumerate(self.column_keys) if key in hidden],
+            hidden_total=self.total_key in hidden,
+            total_may_be_hidden=True,
+        )
+
+    def hidden_keys(self, table: SuppressedTable) -> set[Hashable]:
+        found = {
+            key
+            for row, shown in zip(self.keys, table.cells, strict=True)
+            for key, v in zip(row, shown, strict=True)
+            if v is None
+        }
+        found |= {key for key, v in zip(self.row_keys, table.row_totals, strict=True) if v is None}
+        found |= {key for key, v in zip(self.column_keys, table.column_totals, strict=True) if v is None}
+        if table.total is None:
+            found.add(self.total_key)
+        return found
+
+    def all_keys(self) -> set[Hashable]:
+        return {*(key for row in self.keys for key in row), *self.row_keys, *self.column_keys, self.total_key}
+
+
+def suppress_linked(
+    tables: Sequence[LinkedTable], threshold: int | None = None, hidden: Iterable[Hashable] = ()
+) -> frozenset[Hashable]:
+    """The keys of the numbers to hide so that every table passes the rule, each read with all the others
+    (the grand totals included: in linked tables they are hidden like any other number when needed).
+
+    The tables are suppressed in turn (always the first one waiting, so the result does not depend on
+    anything but the tables), each with every number hidden so far hidden in it too; a table waits again
+    when another hides one of its numbers. At the end every table is exactly as suppress_table publishes
+    it with those numbers hidden, and a number is hidden in every table it appears in."""
+    t = default_threshold() if threshold is None else threshold
+    found: set[Hashable] = set(hidden)
+    tables_of: dict[Hashable, list[int]] = {}
+    for k, table in enumerate(tables):
+        for key in table.all_keys():
+            tables_of.setdefault(key, []).append(k)
+    waiting = list(range(len(tables)))
+    queued = set(waiting)
+    heapq.heapify(waiting)
+    while waiting:
+        k = heapq.heappop(waiting)
+        queued.discard(k)
+        table = tables[k]
+        keys = table.all_keys()
+        if (
+            not (found & keys)
+            and not any(0 < v < t for row in table.counts for v in row)
+            and not _small_totals(table.counts, t)
+        ):
+            continue  # nothing small and nothing hidden elsewhere: the table shows everything
+        new = table.hidden_keys(table.suppress(found, t)) - found
+        if not new:
+            continue
+        found |= new
+        for key in new:
+            for other in tables_of[key]:
+                if other != k and other not in queued:
+                    queued.add(other)
+                    heapq.heappush(waiting, other)
+    return frozenset(found)
+
+
+def _small_totals(counts: Sequence[Sequence[int]], t: int) -> bool:
+    rows = [sum(r) for r in counts]
+    columns = [sum(c) for c in zip(*counts, strict=True)] if counts else []
+    return any(0 < v < t for v in (*rows, *columns, sum(rows)))

@@ -6,19 +6,29 @@ whom they talked to and earlier help.
 One aggregate query over the intake questionnaires of the scope and period. Each question is published as
 yes / no / did not answer, through the one suppression rule; shares are of everyone who filled in the
 questionnaire, as in the published survey; an average is shown only when at least the threshold answered.
+Like the key figures, the table is suppressed together with the same table for every other scope of the
+country, so that two reports cannot be subtracted to reveal a few young people.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kindred.reports.kpis import round_small
-from kindred.reports.scopes import Period, Scope
-from kindred.reports.suppression import default_threshold, suppress_table
+from kindred.reports.kpis import (
+    TOTAL,
+    _hidden_together,
+    _node,
+    _organisations,
+    _report_tables,
+    _summed,
+    round_small,
+)
+from kindred.reports.scopes import Geography, Period, Scope
+from kindred.reports.suppression import default_threshold
 
 # (key, label, condition for yes, condition for no, field with the years, or "")
 QUESTIONS: list[tuple[str, Promise, Q, Q, str]] = [
@@ -101,37 +111,78 @@ class YouthReport:
     scope: Scope
     period: Period
     threshold: int
-    respondents: int | None  # rounded when small, None when under the threshold
+    respondents: int | None  # rounded when small; None when under the threshold, or hidden (see too_few)
     rows: list[Row]
+    # Fewer than the threshold filled in the questionnaire, so everything is hidden. When `respondents` is None
+    # but this is False, the number is hidden because another report (on a part, or the whole) would give
+    # away a small number with it.
+    too_few: bool = False
 
 
-def youth_report(scope: Scope, period: Period, threshold: int | None = None) -> YouthReport:
+def youth_report(
+    scope: Scope, period: Period, threshold: int | None = None, *, geography: Geography | None = None
+) -> YouthReport:
+    """The table for the scope. Each question's yes / no / did not answer is suppressed together with the
+    same question for every other scope of the country and by part of each scope (kpis.figure does the same
+    for the key figures), so that the report on a scope cannot be read against the report on a part of it."""
     from kindred.directory.models import YouthIntake
 
     t = threshold or default_threshold()
-    rows = YouthIntake.objects.filter(
-        organisation_id__in=scope.organisation_ids, created_on__gte=period.start, created_on__lte=period.end
-    )
+    geography = geography or scope.geography or Geography()
+    reports = geography.reports(scope.country)
     aggregates = {"n": Count("pk")}
     for key, _label, yes, no, years in QUESTIONS:
         aggregates[f"{key}_yes"] = Count("pk", filter=yes)
         aggregates[f"{key}_no"] = Count("pk", filter=no)
         if years:
-            aggregates[f"{key}_avg"] = Avg(years, filter=yes & Q(**{f"{years}__isnull": False}))
+            aggregates[f"{key}_sum"] = Sum(years, filter=yes & Q(**{f"{years}__isnull": False}))
             aggregates[f"{key}_answered"] = Count(years, filter=yes)
-    data = rows.aggregate(**aggregates)
-    n = data["n"]
+    per_org = {
+        row["organisation_id"]: row
+        for row in YouthIntake.objects.filter(
+            organisation_id__in=_organisations([*reports, (scope, [scope])]),
+            created_on__gte=period.start,
+            created_on__lte=period.end,
+        )
+        .values("organisation_id")
+        .annotate(**aggregates)
+        .order_by()
+    }
+
+    def answers(key: str) -> dict[int, list[int]]:
+        return {
+            org: [row[f"{key}_yes"], row[f"{key}_no"], row["n"] - row[f"{key}_yes"] - row[f"{key}_no"]]
+            for org, row in per_org.items()
+        }
+
+    node = _node(scope)
+    # Every scope's published row, and (not published, but added up by the rows) each scope by its parts.
+    tables_for = [*reports, *((whole, [whole]) for whole, _parts in reports)]
+    tables, own = [], {}
+    for key, _label, _yes, _no, _years in QUESTIONS:
+        vector = _summed(answers(key), 3)
+
+        def cell_key(part, j, key=key):
+            return ("n", part) if j == TOTAL else (key, part, j)
+
+        (own[key],) = _report_tables([(scope, [scope])], vector, 3, cell_key)
+        tables += _report_tables(tables_for, vector, 3, cell_key)
+    hidden = _hidden_together(tables, list(own.values()), t)
+
+    def total(name: str) -> int:
+        return sum(per_org[i][name] or 0 for i in node if i in per_org)
+
+    n = total("n")
+    n_shown = n >= t and ("n", node) not in hidden
     published: list[Row] = []
     for key, label, _yes, _no, years in QUESTIONS:
-        yes, no = data[f"{key}_yes"], data[f"{key}_no"]
-        table = suppress_table([[yes, no, n - yes - no]], t)
-        shown_yes = table.cells[0][0]
-        share = shown_yes / n if shown_yes is not None and n >= t else None
+        cells = own[key].suppress(hidden, t).cells[0]
+        share = cells[0] / n if cells[0] is not None and n_shown else None
         average = None
-        if years and (data[f"{key}_answered"] or 0) >= t and data[f"{key}_avg"] is not None:
-            average = round(float(data[f"{key}_avg"]), 1)
-        published.append(Row(key, label, shown_yes, table.cells[0][1], table.cells[0][2], share, average))
-    respondents = None if 0 < n < t else round_small(n, t)
-    if respondents is None:
+        if years and total(f"{key}_answered") >= t:
+            average = round(total(f"{key}_sum") / total(f"{key}_answered"), 1)
+        published.append(Row(key, label, cells[0], cells[1], cells[2], share, average))
+    if 0 < n < t:
         published = [Row(r.key, r.label, None, None, None, None, None) for r in published]
-    return YouthReport(scope, period, t, respondents, published)
+    respondents = round_small(n, t) if n == 0 or n_shown else None
+    return YouthReport(scope, period, t, respondents, published, too_few=0 < n < t)

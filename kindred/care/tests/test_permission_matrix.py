@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "care:my_work": (C.VIEW_PERSONAL_DATA, False),
     "care:intake": (C.EDIT_CASES, False),
+    "care:relative_intake": (C.EDIT_CASES, False),
     "care:children": (C.CHILDREN_OVERVIEW, False),
     "care:tasks": (C.VIEW_PERSONAL_DATA, False),
     "care:task_status": (C.EDIT_CASES, True),

@@ -148,7 +148,11 @@ def test_young_people_report(world, last_month):
             consented_at=timezone.now(),
         )
         YouthIntake.objects.create(
-            self_referral=referral, organisation=world.unit, created_on=last_month, father_problem=n < 12, mother_problem=n < 3
+            self_referral=referral,
+            organisation=world.unit,
+            created_on=last_month,
+            father_problem=n < 12,
+            mother_problem=n < 3,
         )
     client, auth = token_client(world.actor(world.analyst))
 
