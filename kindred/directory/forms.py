@@ -366,7 +366,7 @@ class CloseForm(StyledForm, forms.Form):
         label=_("Note"),
         max_length=500,
         required=False,
-        help_text=_("Needed when the reason is \u201cOther\u201d."),
+        help_text=_("Needed when the reason is “Other”."),
     )
 
 

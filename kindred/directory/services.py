@@ -198,7 +198,7 @@ def _clean_intake(intake: IntakeData, errors: dict[str, str]) -> None:
     if unknown:
         errors["talked_to"] = _("Choose from the list.")
     elif "nobody" in intake.talked_to and len(intake.talked_to) > 1:
-        errors["talked_to"] = _("Choose \u201cnobody\u201d or the people you talked to, not both.")
+        errors["talked_to"] = _("Choose “nobody” or the people you talked to, not both.")
 
 
 def clean_self_referral(offer: HelpOffer, data: SelfReferralData) -> dict[str, str]:

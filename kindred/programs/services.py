@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from kindred.audit.services import Action, record
 from kindred.messaging import send_sms
@@ -670,9 +670,9 @@ def _text(value, limit: int, name: str) -> str:
 
 
 COPING_POSITIONS = {
-    "engaged": gettext_lazy("Engaged"),
-    "tolerant": gettext_lazy("Tolerant"),
-    "withdrawn": gettext_lazy("Withdrawn"),
+    "engaged": pgettext_lazy("coping position", "Engaged"),
+    "tolerant": pgettext_lazy("coping position", "Tolerant"),
+    "withdrawn": pgettext_lazy("coping position", "Withdrawn"),
 }
 
 

@@ -368,7 +368,7 @@ def test_a_filled_honeypot_stores_nothing_and_looks_like_success(local):
         (
             {"talked_to": ["nobody", "friend"]},
             "talked_to",
-            "Choose \u201cnobody\u201d or the people you talked to, not both.",
+            "Choose “nobody” or the people you talked to, not both.",
         ),
         ({"talked_to": ["the cat"]}, "talked_to", "Choose from the list."),
     ],

@@ -19,6 +19,12 @@ from kindred.programs.tests.factories import builtin, participant, run
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The assertions read the English messages; without Accept-Language the API answers in the default."""
+    settings.LANGUAGE_CODE = "en"
+
 API = "/api/v1"
 
 
