@@ -60,9 +60,9 @@ class Metric:
     label: Promise
     section: str
     categories: tuple[tuple[str, Promise], ...]
-    # (organisation ids, period) -> a queryset of rows with "org" (an organisation id), "category" and "n",
-    # counted per organisation so that any part's count is the sum over its organisations
-    query: Callable[[list[int], Period], QuerySet]
+    # (organisation ids, or None for all, period) -> a queryset of rows with "org" (an organisation id),
+    # "category" and "n", counted per organisation so that any part's count is the sum over its organisations
+    query: Callable[[list[int] | None, Period], QuerySet]
     # The category the headline share is about (e.g. "answered"): its share of the total is shown.
     share_of: tuple[str, ...] = ()
     unit_label: Promise | None = None
@@ -76,10 +76,15 @@ def _all_ids(parts: list[tuple[int, ...]]) -> list[int]:
     return sorted({i for ids in parts for i in ids})
 
 
-def _grouped(rows: QuerySet, path: str, ids: list[int], category, *, distinct: str = "pk") -> QuerySet:
+def _only(ids: list[int] | None, path: str) -> Q:
+    """The rows of those organisations (all when `ids` is None)."""
+    return Q() if ids is None else Q(**{f"{path}__in": ids})
+
+
+def _grouped(rows: QuerySet, path: str, ids: list[int] | None, category, *, distinct: str = "pk") -> QuerySet:
     """Rows counted per organisation (at `path`) and category."""
     return (
-        rows.filter(**{f"{path}__in": ids})
+        rows.filter(_only(ids, path))
         .annotate(org=F(path), category=category)
         .values("org", "category")
         .annotate(n=Count(distinct, distinct=True))
@@ -130,7 +135,7 @@ def _children_answer(parts, period):
     return _grouped(rows, "organisation_id", parts, F("children_answer"))
 
 
-def _children_relationships(period: Period, organisation_ids: list[int]):
+def _children_relationships(period: Period, organisation_ids: list[int] | None):
     """Each minor child of a patient whose episode at one of the organisations started in the period, with
     that organisation as "org".
 
@@ -140,10 +145,10 @@ def _children_relationships(period: Period, organisation_ids: list[int]):
 
     return Relationship.objects.filter(
         _minor_on(period.end, "other__"),
+        _only(organisation_ids, "person__episodes__organisation_id"),
         kind=Relationship.Kind.PARENT_OF,
         person__episodes__started_on__gte=period.start,
         person__episodes__started_on__lte=period.end,
-        person__episodes__organisation_id__in=organisation_ids,
     ).annotate(org=F("person__episodes__organisation_id"))
 
 
@@ -268,7 +273,7 @@ def _head_counts(parts, period):
         _in(period, "date"), head_count__isnull=False, cancelled=False, run__template__drop_in=True
     )
     return (
-        rows.filter(run__organisation_id__in=parts)
+        rows.filter(_only(parts, "run__organisation_id"))
         .annotate(org=F("run__organisation_id"), category=Value("heads"))
         .values("org", "category")
         .annotate(n=Sum("head_count"))
@@ -442,7 +447,7 @@ TOTAL = None  # in a key, in place of a category: the total over the categories
 Node = tuple[int, ...]
 
 
-def _per_organisation(metric: Metric, ids: list[int], period: Period) -> dict[int, list[int]]:
+def _per_organisation(metric: Metric, ids: list[int] | None, period: Period) -> dict[int, list[int]]:
     """The metric's counts for each organisation, one per category, in one query."""
     index = {key: j for j, (key, _label) in enumerate(metric.categories)}
     counts: dict[int, list[int]] = {}
@@ -499,8 +504,17 @@ def _hidden_together(tables: list[LinkedTable], wanted: list[LinkedTable], t: in
     suppressed alike whichever one is asked for; a wanted table that is not among them (parts other than
     Geography.parts) is added at the end."""
     unique = list(dict.fromkeys(tables))
+    # The table of a scope without parts only repeats the scope's row in another table (its line is the row's
+    # line, and each of its numbers stands for itself twice): it passes whenever that table does.
+    rows_elsewhere = {key for table in unique if not _alone(table) for key in table.row_keys}
+    unique = [table for table in unique if not (_alone(table) and table.total_key in rows_elsewhere)]
     known = set(unique)
     return suppress_linked([*unique, *(w for w in dict.fromkeys(wanted) if w not in known)], t)
+
+
+def _alone(table: LinkedTable) -> bool:
+    """The table of a scope without parts: its one row is the scope itself."""
+    return table.row_keys == (table.total_key,)
 
 
 def _organisations(reports: list[tuple[Scope, list[Scope]]]) -> list[int]:
@@ -520,7 +534,7 @@ def _published(
     """The metric's table for the scope, suppressed together with every report on the scope's country."""
     reports = geography.reports(scope.country)
     wanted = (scope, rows)
-    counts = _per_organisation(metric, _organisations([*reports, wanted]), period)
+    counts = _per_organisation(metric, None, period)  # every organisation: the country's reports need them all
     width = len(metric.categories)
     vector = _summed(counts, width)
 
@@ -528,28 +542,23 @@ def _published(
         return (node, j)
 
     (table,) = _report_tables([wanted], vector, width, key)
-    tables = _report_tables(reports, vector, width, key) + _crossing_tables(geography, reports, vector, width, key)
+    tables = _report_tables(reports, vector, width, key) + _crossing_tables(
+        geography, scope.country, vector, width, key
+    )
     return table.suppress(_hidden_together(tables, [table], t), t)
 
 
-def _crossing_tables(
-    geography: Geography, reports: list[tuple[Scope, list[Scope]]], vector, width: int, key: Callable
-) -> list[LinkedTable]:
-    """Where an organisation has sub-units in other municipalities, its report and the geographic reports
-    overlap: (Stavanger + Sandnes) - (a unit with a sub-unit in Sandnes) is the rest of Stavanger. Each such
-    region and country is therefore also read as a table of its parts by organisation tree (not published,
-    but suppressed with the others), one per category and one for the totals."""
-    roots = [set(geography.descendants(i)) for i, org in sorted(geography.orgs.items()) if org["parent_id"] is None]
+def _crossing_tables(geography: Geography, country: str, vector, width: int, key: Callable) -> list[LinkedTable]:
+    """The organisation trees and the geography classify the same organisations two ways, and where a tree
+    has units in several municipalities their reports overlap: Stavanger's figures minus the part of a unit's
+    tree in Stavanger may give away the unit itself. So each overlap (Geography.overlaps) is suppressed with
+    the reports as a table of its own (not published), one per category and one for the totals."""
     tables = []
-    for whole, parts in reports:
-        if whole.kind not in ("country", "region") or len(parts) < 2:
-            continue
-        inside = set(whole.organisation_ids)
-        rows = [set(p.organisation_ids) for p in parts]
-        columns = [tree & inside for tree in roots if tree & inside]
-        if not any(sum(1 for r in rows if r & c) > 1 for c in columns):
-            continue
+    for rows, columns, inside in geography.overlaps(country):
         cells = [[tuple(sorted(r & c)) for c in columns] for r in rows]
+        row_nodes = [tuple(sorted(r)) for r in rows]
+        column_nodes = [tuple(sorted(c)) for c in columns]
+        whole = tuple(sorted(inside))
         for j in [*range(width), TOTAL]:
 
             def value(n, j=j):
@@ -560,9 +569,9 @@ def _crossing_tables(
                 LinkedTable(
                     counts=tuple(tuple(value(n) for n in row) for row in cells),
                     keys=tuple(tuple(key(n, j) for n in row) for row in cells),
-                    row_keys=tuple(key(_node(p), j) for p in parts),
-                    column_keys=tuple(key(tuple(sorted(c)), j) for c in columns),
-                    total_key=key(_node(whole), j),
+                    row_keys=tuple(key(n, j) for n in row_nodes),
+                    column_keys=tuple(key(n, j) for n in column_nodes),
+                    total_key=key(whole, j),
                 )
             )
     return tables
@@ -746,19 +755,22 @@ def zone_distribution(
             total_key=(node, TOTAL, TOTAL),
         )
 
-    tables = []
-    for whole, parts in reports:
-        tables.append(zone_table(_node(whole)))
-        for k, instrument in enumerate([*all_instruments, TOTAL]):
+    # Each instrument's counts by level (and the totals over instruments) are a metric of their own: by part
+    # of every scope, and where organisation trees straddle municipalities.
+    tables = [zone_table(_node(whole)) for whole, _parts in reports]
+    for k, instrument in enumerate([*all_instruments, TOTAL]):
 
-            def by_part(node: Node, k=k) -> list[int]:
-                g = grid(node)
-                return g[k] if k < len(g) else [sum(col) for col in zip(*g, strict=True)] if g else [0] * width
+        def by_part(node: Node, k=k) -> list[int]:
+            g = grid(node)
+            if k < len(g):
+                return g[k]
+            return [sum(column) for column in zip(*g, strict=True)] if g else [0] * width
 
-            def key(node, j, instrument=instrument):
-                return (node, instrument, TOTAL if j == TOTAL else all_levels[j])
+        def key(node, j, instrument=instrument):
+            return (node, instrument, TOTAL if j == TOTAL else all_levels[j])
 
-            tables += _report_tables([(whole, parts)], by_part, width, key)
+        tables += _report_tables(reports, by_part, width, key)
+        tables += _crossing_tables(geography, scope.country, by_part, width, key)
     hidden = _hidden_together(tables, [zone_table(_node(scope))], t)
     mine = {cell for i in _node(scope) for cell, n in per_org.get(i, {}).items() if n}
     instruments = sorted({key for key, _level in mine})

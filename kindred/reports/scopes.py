@@ -12,6 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -120,12 +121,41 @@ class Geography:
             self.children.setdefault(org["parent_id"], []).append(org["id"])
 
     def descendants(self, org_id: int) -> tuple[int, ...]:
-        found, stack = [], [org_id]
-        while stack:
-            current = stack.pop()
-            found.append(current)
-            stack.extend(self.children.get(current, []))
-        return tuple(sorted(found))
+        if org_id not in self._descendants:
+            found, stack = [], [org_id]
+            while stack:
+                current = stack.pop()
+                found.append(current)
+                stack.extend(self.children.get(current, []))
+            self._descendants[org_id] = tuple(sorted(found))
+        return self._descendants[org_id]
+
+    # Indexes, built on first use (the reports on a country ask for every municipality and region).
+
+    @cached_property
+    def _descendants(self) -> dict[int, tuple[int, ...]]:
+        return {}
+
+    @cached_property
+    def _in_place(self) -> dict[tuple[str, str], list[int]]:
+        """(country, municipality number) -> the organisations registered there; (country, "") for none."""
+        found: dict[tuple[str, str], list[int]] = {}
+        for i, o in sorted(self.orgs.items()):
+            found.setdefault((o["country"], o["municipality_number"]), []).append(i)
+        return found
+
+    @cached_property
+    def _in_region(self) -> dict[tuple[str, str], list[int]]:
+        """(country, region) -> the organisations in the region's municipalities; (country, "") for none."""
+        found: dict[tuple[str, str], list[int]] = {}
+        for i, o in sorted(self.orgs.items()):
+            found.setdefault((o["country"], self.region_of(i)), []).append(i)
+        return found
+
+    @cached_property
+    def _reports(self) -> dict:
+        """reports() and overlaps(), by country."""
+        return {}
 
     def ancestors(self, org_id: int) -> tuple[int, ...]:
         """The organisations above `org_id`, nearest first."""
@@ -154,13 +184,11 @@ class Geography:
         municipality = self.municipalities.get((country, number))
         if municipality is None:
             raise Http404
-        ids = tuple(
-            sorted(i for i, o in self.orgs.items() if o["country"] == country and o["municipality_number"] == number)
-        )
+        ids = tuple(self._in_place.get((country, number), ()))
         return Scope("municipality", number, municipality["name"], country, ids, self)
 
     def region(self, country: str, name: str) -> Scope:
-        ids = tuple(sorted(i for i, o in self.orgs.items() if o["country"] == country and self.region_of(i) == name))
+        ids = tuple(self._in_region.get((country, name), ())) if name else ()
         if not name or not any(m["region"] == name for (c, _n), m in self.municipalities.items() if c == country):
             raise Http404
         return Scope("region", name, name, country, ids, self)
@@ -249,12 +277,83 @@ class Geography:
         so kindred.reports.kpis suppresses them together."""
         if country not in Organisation.Country.values:
             return []
+        if country in self._reports:
+            return self._reports[country]
         scopes = [self.country(country)]
         regions = sorted({m["region"] for (c, _n), m in self.municipalities.items() if c == country and m["region"]})
         scopes += [self.region(country, name) for name in regions]
         scopes += [self.municipality(c, n) for (c, n) in sorted(self.municipalities) if c == country]
         scopes += [self.organisation(i) for i in sorted(self.orgs) if self.orgs[i]["country"] == country]
-        return [(scope, self.parts(scope) or [scope]) for scope in scopes]
+        self._reports[country] = [(scope, self.parts(scope) or [scope]) for scope in scopes]
+        return self._reports[country]
+
+    def overlaps(self, country: str) -> list[tuple[list[frozenset[int]], list[frozenset[int]], frozenset[int]]]:
+        """Where the organisation trees and the geography split the country's organisations differently, as
+        tables of sets of organisations: (rows, columns, the whole), each row and column adding up to the
+        whole and each cell being a row's overlap with a column.
+
+        For each organisation (and the country as a whole, whose parts are its trees) and each region or
+        the country whose parts (municipalities, regions) it straddles: rows are the organisation's parts
+        that straddle them, and per part of the place the rest of the organisation in it (with a one-column
+        table of how that rest adds up); columns are the place's parts. For each municipality that an
+        organisation's parts lie partly outside of: one column, the organisation's parts within it. Nothing
+        for trees that lie within one municipality, where the reports themselves say it all. See
+        kindred.reports.kpis, which suppresses these with the reports."""
+        key = ("overlaps", country)
+        if key in self._reports:
+            return self._reports[key]
+        reports = self.reports(country)
+        if not reports:
+            return []
+        everyone = frozenset(reports[0][0].organisation_ids)
+        roots = [i for i in sorted(everyone) if not any(a in everyone for a in self.ancestors(i))]
+        trees = [(everyone, [frozenset(self.descendants(i)) & everyone for i in roots])]
+        for i in sorted(everyone):
+            children = [c for c in self.children.get(i, []) if c in everyone]
+            if children:
+                whole = frozenset(self.descendants(i)) & everyone
+                trees.append((whole, [frozenset({i}), *(frozenset(self.descendants(c)) & everyone for c in children)]))
+        places: list[tuple[frozenset[int], list[frozenset[int]] | None]] = []
+        for scope, parts in reports:
+            if scope.kind in ("country", "region"):
+                places.append((frozenset(scope.organisation_ids), [frozenset(p.organisation_ids) for p in parts]))
+                places += [(frozenset(p.organisation_ids), None) for p in parts if p.kind == "part"]
+            elif scope.kind == "municipality":
+                places.append((frozenset(scope.organisation_ids), None))
+        place_of: dict[int, list[int]] = {}
+        for k, (inside, _parts) in enumerate(places):
+            for i in inside:
+                place_of.setdefault(i, []).append(k)
+        found = []
+        for whole, its_parts in trees:
+            for k in sorted({k for i in whole for k in place_of.get(i, ())}):
+                place, place_parts = places[k]
+                inside = whole & place
+                rows = [r for r in (p & place for p in its_parts) if r]
+                if len(rows) < 2:
+                    continue
+                if place_parts is None:
+                    columns = [inside]
+                    if all(r in its_parts for r in rows):
+                        continue  # only whole parts: the organisation's or the municipality's report says it
+                else:
+                    columns = [c for c in (q & whole for q in place_parts) if c]
+                    straddling = [r for r in rows if sum(1 for c in columns if r & c) > 1]
+                    if not straddling:
+                        continue  # each part of it in one part of the place: the reports say the same
+                    # The parts that lie in one part of the place (there may be hundreds) are taken together
+                    # per part of the place, and how each such rest adds up is a table of its own.
+                    rests = []
+                    for c in columns:
+                        within = [r for r in rows if r <= c]
+                        if within:
+                            rests.append(frozenset().union(*within))
+                            if len(within) > 1:
+                                found.append((within, [rests[-1]], rests[-1]))
+                    rows = [*straddling, *rests]
+                found.append((rows, columns, inside))
+        self._reports[key] = found
+        return found
 
     def parent(self, scope: Scope) -> Scope | None:
         if scope.kind == "organisation":

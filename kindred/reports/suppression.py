@@ -47,6 +47,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 
@@ -149,6 +150,7 @@ def _with_totals(rows: list[list[int]], n_rows: int, n_cols: int) -> list[list[i
     return grid
 
 
+@cache
 def _lines(n_rows: int, n_cols: int) -> list[tuple[list[Position], Position]]:
     """Each line as (its numbers, its total), the totals row and column included."""
     lines = [([(i, j) for j in range(n_cols)], (i, n_cols)) for i in range(n_rows + 1)]

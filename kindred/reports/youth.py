@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kindred.reports.kpis import (
     TOTAL,
+    _crossing_tables,
     _hidden_together,
     _node,
     _organisations,
@@ -167,6 +168,7 @@ def youth_report(
 
         (own[key],) = _report_tables([(scope, [scope])], vector, 3, cell_key)
         tables += _report_tables(tables_for, vector, 3, cell_key)
+        tables += _crossing_tables(geography, scope.country, vector, 3, cell_key)
     hidden = _hidden_together(tables, list(own.values()), t)
 
     def total(name: str) -> int:

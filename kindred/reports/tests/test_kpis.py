@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.utils.translation import gettext as _
 
 from kindred.care.models import ChildrenAnswer, Task
 from kindred.directory.models import SelfReferral
@@ -34,6 +35,11 @@ def figure(key: str, org_or_scope, threshold: int = 1, period: Period = PERIOD) 
 def by_category(f: kpis.Figure, previous: bool = False) -> dict[str, int | None]:
     table = f.previous if previous else f.table
     return {key: table.column_totals[j] for j, (key, _label) in enumerate(f.metric.categories)}
+
+
+def itself(name: str) -> str:
+    """The label of an organisation's own row in its drill-down (in whatever language is active)."""
+    return _("%(name)s itself") % {"name": name}
 
 
 @pytest.fixture
@@ -144,7 +150,7 @@ def test_children_with_a_sheet(families):
     # Tun treats Far: Kim and Sam, without sheets there (Sol's sheet for Kim is Sol's work, not Tun's).
     assert by_category(tun) == {"yes": 0, "no": 2}
     # The umbrella adds up its units: a child is counted once for each organisation treating a parent.
-    assert [p.label for p in umbrella.parts] == ["Paraply itself", "Sol", "Tun"]
+    assert [p.label for p in umbrella.parts] == [itself("Paraply"), "Sol", "Tun"]
     assert umbrella.table.cells == ((0, 0), (2, 1), (0, 2))
     assert umbrella.table.row_totals == (0, 3, 2) and umbrella.table.total == 5
 
@@ -449,9 +455,9 @@ def test_an_organisation_counts_its_sub_units_and_drills_down_to_them(places):
     beta = figure("children_question", places.beta)
     gamma = figure("children_question", places.gamma)
 
-    assert rows(alfa) == [("Alfa itself", 2), ("Beta", 7), ("Xi", 2)] and alfa.table.total == 11
+    assert rows(alfa) == [(itself("Alfa"), 2), ("Beta", 7), ("Xi", 2)] and alfa.table.total == 11
     assert alfa.parts[0].kind == "part" and alfa.parts[1].kind == "organisation"
-    assert rows(beta) == [("Beta itself", 3), ("Gamma", 4)] and beta.table.total == 7
+    assert rows(beta) == [(itself("Beta"), 3), ("Gamma", 4)] and beta.table.total == 7
     assert rows(gamma) == [("Gamma", 4)] and gamma.parts[0].organisation_ids == (places.gamma.pk,)
     # A part's row is the part's own total, and the rows add up to the scope's figures.
     assert alfa.table.cells[1] == beta.table.column_totals
@@ -471,9 +477,9 @@ def test_municipalities_regions_and_countries(places):
     assert rows(stavanger) == [("Alfa", 10)] and stavanger.table.total == 10
     assert rows(sandnes) == [("Delta", 5), ("Xi", 1)] and sandnes.table.total == 6
     assert rows(rogaland) == [("Sandnes", 6), ("Stavanger", 10)] and rogaland.table.total == 16
-    assert rows(norway) == [("Rogaland", 16), ("Vestland", 1), ("Municipality not registered", 2)]
+    assert rows(norway) == [("Rogaland", 16), ("Vestland", 1), (_("Municipality not registered"), 2)]
     assert norway.table.total == 19
-    assert rows(denmark) == [("Municipality not registered", 6)] and denmark.table.total == 6
+    assert rows(denmark) == [(_("Municipality not registered"), 6)] and denmark.table.total == 6
     assert norway.previous.row_totals == (6, 1, 1)
 
 
@@ -527,3 +533,51 @@ def one_of_everything(org, day: date) -> None:
 def test_a_scope_without_data_shows_zeros(places):
     f = figure("referrals", places.gamma)
     assert f.table.total == 0 and f.rounded_total == 0 and f.share is None and f.change == 0
+
+
+# --- Reports read together (threshold 5) ----------------------------------------------------------
+
+
+@pytest.fixture
+def nested():
+    """Alfa with sub-unit Beta, which has sub-unit Gamma, all in Stavanger."""
+    make.municipality("1103", "Stavanger", "Rogaland")
+    alfa = make.organisation("Alfa", municipality="1103")
+    beta = make.organisation("Beta", parent=alfa, municipality="1103")
+    gamma = make.organisation("Gamma", parent=beta, municipality="1103")
+    return SimpleNamespace(alfa=alfa, beta=beta, gamma=gamma)
+
+
+def test_a_part_opened_on_its_own_cannot_be_subtracted_from_the_whole(nested):
+    """Alfa itself: 2 with minor children, 10 without; Beta itself 4 and 10; Gamma 3 and 10. On their own, Alfa's
+    table would hide Beta's row (7, 20) but show its column total 9, while Beta's own table shows 7: 9 - 7 = 2."""
+    for org, has in [(nested.alfa, 2), (nested.beta, 4), (nested.gamma, 3)]:
+        make.episodes(org, has, MID, answer=ChildrenAnswer.HAS)
+        make.episodes(org, 10, MID, answer=ChildrenAnswer.NONE)
+
+    alfa = figure("children_answer", nested.alfa, threshold=5)
+    beta = figure("children_answer", nested.beta, threshold=5)
+
+    assert alfa.table.cells[1] == beta.table.column_totals  # Beta's row is Beta's own totals, hidden alike
+    assert alfa.table.row_totals[1] == beta.table.total
+    has_alfa, has_beta = alfa.table.column_totals[0], beta.table.column_totals[0]
+    assert alfa.table.cells[0][0] is None  # Alfa itself: 2
+    assert has_alfa is None or has_beta is None  # or 9 - 7 would give the 2 away
+    for table in (alfa.table, beta.table, alfa.previous):
+        for row in [*table.cells, table.row_totals, table.column_totals]:
+            assert all(v is None or v == 0 or v >= 5 for v in row)
+
+
+def test_zone_tables_of_a_unit_and_its_sub_unit_cannot_be_subtracted(nested):
+    make.responses(nested.alfa, "audit", MID, 1, count=2)
+    make.responses(nested.beta, "audit", MID, 1, count=10)
+    make.responses(nested.beta, "audit", MID, 2, count=6)
+    geography = Geography()
+
+    alfa = kpis.zone_distribution(geography.organisation(nested.alfa.pk), PERIOD, threshold=5)
+    beta = kpis.zone_distribution(geography.organisation(nested.beta.pk), PERIOD, threshold=5)
+
+    assert alfa.instruments == beta.instruments == ["audit"] and alfa.levels == beta.levels == [1, 2]
+    # 12 and 10 at level 1, 18 and 16 in all: never both shown, or Alfa's own 2 would show.
+    assert alfa.table.cells[0][0] is None or beta.table.cells[0][0] is None
+    assert alfa.table.total is None or beta.table.total is None
