@@ -57,6 +57,12 @@ class MetricOut(Schema):
     parts: list[PartOut] = Field(description="The drill-down, one row per part of the scope.")
 
 
+class MonthOut(Schema):
+    month: str = Field(description="The month, YYYY-MM.")
+    cells: list[int | None] = Field(description="Self-referrals by outcome (open, converted, closed); null = hidden.")
+    total: int | None
+
+
 class KpisOut(Schema):
     scope: ScopeOut
     parent: ScopeOut | None
@@ -70,6 +76,7 @@ class KpisOut(Schema):
         description="Median days from a referral being sent to its acceptance."
     )
     metrics: list[MetricOut]
+    self_referrals_by_month: list[MonthOut] = Field(description="Self-referrals received per month, by outcome.")
 
 
 class YouthRowOut(Schema):
@@ -121,9 +128,19 @@ def key_figures(request, query: Query[ReportQuery]):
     period = _period(query)
     geography, scope = resolve(request.actor, query.scope or None)
     parts = geography.parts(scope)
-    metrics = []
+    metrics, months = [], []
     for metric in kpis.metrics():
         figure = kpis.figure(metric, scope, parts, period)
+        if metric.key == "self_referrals":
+            by_month = kpis.self_referrals_by_month(scope, period, figure)
+            months = [
+                {
+                    "month": f"{month:%Y-%m}",
+                    "cells": list(by_month.table.cells[i]),
+                    "total": by_month.table.row_totals[i],
+                }
+                for i, month in enumerate(by_month.months)
+            ]
         metrics.append(
             {
                 "key": metric.key,
@@ -156,6 +173,7 @@ def key_figures(request, query: Query[ReportQuery]):
         "median_days_to_information": kpis.median_days_to_information(scope, period),
         "median_days_to_acceptance": kpis.median_days_to_acceptance(scope, period),
         "metrics": metrics,
+        "self_referrals_by_month": months,
     }
 
 

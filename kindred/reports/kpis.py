@@ -49,6 +49,7 @@ from kindred.reports.suppression import (
     SuppressedTable,
     default_threshold,
     suppress_linked,
+    suppress_table,
 )
 
 
@@ -786,3 +787,56 @@ def zone_distribution(
         total_key=(node, TOTAL, TOTAL),
     ).suppress(hidden, t)
     return ZoneFigure(instruments, levels, table)
+
+
+@dataclass
+class MonthFigure:
+    """Self-referrals received per month of the period, by outcome (the categories of the self_referrals metric)."""
+
+    months: list[date]
+    categories: tuple[tuple[str, Promise], ...]
+    table: SuppressedTable
+
+
+def self_referrals_by_month(scope: Scope, period: Period, totals: Figure, threshold: int | None = None) -> MonthFigure:
+    """One GROUP BY month and outcome. Its column totals are the period's totals by outcome, published in
+    `totals` (the self_referrals figure for the same scope and period): what is hidden there is hidden here."""
+    from django.db.models.functions import TruncMonth
+
+    from kindred.directory.models import SelfReferral
+
+    t = threshold or default_threshold()
+    metric = next(m for m in metrics() if m.key == "self_referrals")
+    index = {key: j for j, (key, _label) in enumerate(metric.categories)}
+    months, month = [], period.start
+    while month <= period.end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    category = Case(
+        When(status=SelfReferral.Status.CONVERTED, then=Value("converted")),
+        When(status=SelfReferral.Status.CLOSED, then=Value("closed")),
+        default=Value("open"),
+    )
+    rows = (
+        SelfReferral.objects.filter(organisation_id__in=scope.organisation_ids)
+        .annotate(
+            on=TruncDate("created_at", output_field=DateField()), month=TruncMonth("created_at"), category=category
+        )
+        .filter(_in(period, "on"))
+        .values("month", "category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = [[0] * len(index) for _month in months]
+    position = {m: i for i, m in enumerate(months)}
+    for row in rows:  # one row per month and outcome
+        day = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        counts[position[day.replace(day=1)]][index[row["category"]]] += row["n"]
+    table = suppress_table(
+        counts,
+        t,
+        hidden_column_totals=[j for j, v in enumerate(totals.table.column_totals) if v is None],
+        hidden_total=totals.table.total is None,
+        total_may_be_hidden=True,
+    )
+    return MonthFigure(months, metric.categories, table)

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -314,6 +315,21 @@ def zone_view(f: Filter) -> TableView:
     )
 
 
+def month_view(f: Filter, sections: list) -> TableView | None:
+    """Self-referrals per month by outcome, suppressed against the period's totals shown in the card above."""
+    item = next((i for section in sections for i in section.figures if i.metric.key == "self_referrals"), None)
+    if item is None:
+        return None
+    months = kpis.self_referrals_by_month(f.scope, f.period, item.figure, f.threshold)
+    return table_view(
+        _("Self-referrals per month, %(period)s") % {"period": f.period},
+        _("Month"),
+        [str(label) for _key, label in months.categories],
+        [(date_format(month, "YEAR_MONTH_FORMAT"), None) for month in months.months],
+        months.table,
+    )
+
+
 @dataclass
 class Section:
     key: str
@@ -359,11 +375,13 @@ def _base_context(request, f: Filter, page: str, page_args: tuple = (), **extra)
 @requires(Capability.VIEW_STATISTICS)
 def dashboard(request):
     f = _filter(request)
+    sections = dashboard_sections(f)
     context = _base_context(
         request,
         f,
         "reports:dashboard",
-        sections=dashboard_sections(f),
+        sections=sections,
+        months=month_view(f, sections),
         zones=zone_view(f),
         export_csv=f.link("reports:export", args=("csv",)),
         export_xlsx=f.link("reports:export", args=("xlsx",)),

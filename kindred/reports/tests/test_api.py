@@ -79,6 +79,7 @@ def test_unit_figures_with_drill_down_and_suppression(world, last_month):
     for part in question["parts"]:
         assert all(cell is None or cell == 0 or cell >= 5 for cell in part["cells"])
     assert question["categories"][2]["total"] is None  # "not answered" (2) is never published
+    assert [m["month"] for m in body["self_referrals_by_month"]] == [month_of(last_month)]
     log = AccessLog.objects.order_by("-pk").first()
     assert AccessLog.objects.count() == before + 1
     assert (log.action, log.object_type, log.subject_id) == ("export", "reports.kpis", None)
