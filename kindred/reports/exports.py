@@ -64,7 +64,9 @@ def table_rows(table: TableView) -> list[Row]:
     return rows
 
 
-def dashboard_sheets(f: Filter, sections: list[Section], zones: TableView) -> list[Sheet]:
+def dashboard_sheets(
+    f: Filter, sections: list[Section], zones: TableView, months: TableView | None = None
+) -> list[Sheet]:
     sheets: list[Sheet] = [(_("About"), _about(f, _("Statistics")))]
     for section in sections:
         rows: list[Row] = []
@@ -76,6 +78,8 @@ def dashboard_sheets(f: Filter, sections: list[Section], zones: TableView) -> li
             for median in item.medians:
                 rows.append([median.label, _value(median.days)])
             rows.append([])
+        if section.key == "programmes" and months is not None:
+            rows += [[months.caption], *table_rows(months)[1:], []]
         sheets.append((section.title, rows))
     sheets.append((_("Instruments"), [*table_rows(zones), []]))
     return [(title, [[_safe(v) for v in row] for row in rows]) for title, rows in sheets]

@@ -463,7 +463,7 @@ def export(request, fmt: str):
     f = _filter(request)
     sections = dashboard_sections(f)
     zones = zone_view(f)
-    rows_by_sheet = exports.dashboard_sheets(f, sections, zones)
+    rows_by_sheet = exports.dashboard_sheets(f, sections, zones, month_view(f, sections))
     _audit_export(request, f, fmt, "reports.kpis")
     return exports.respond(rows_by_sheet, exports.filename("statistics", f, fmt), fmt)
 

@@ -53,3 +53,16 @@ def test_small_months_are_hidden_and_what_the_card_hides_stays_hidden():
     assert all(v is None or v == 0 or v >= 5 for row in months.table.cells for v in row)
     assert months.table.cells[1][1] is None  # two converted in April
     assert months.table.column_totals[1] is None  # the card hides the 2 converted as well
+
+
+def test_the_export_has_the_months(world, settings):
+    settings.LANGUAGE_CODE = "en"
+    make.self_referral(world.unit, at(date(2025, 3, 3)))
+
+    response = world.client_for(world.analyst).get(
+        "/statistics/export.csv", {"from_month": "2025-03", "to_month": "2025-05"}
+    )
+
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert "Self-referrals per month" in text and "March 2025" in text
