@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kindred.directory",
     "kindred.programs",
     "kindred.reports",
+    "kindred.scale",
 ]
 
 MIDDLEWARE = [

@@ -198,7 +198,7 @@ def episode_detail(request, pk: int):
     reports: dict[int, list[ConcernReport]] = {}
     for report in ConcernReport.objects.filter(episode=episode):
         reports.setdefault(report.child_id, []).append(report)
-    tasks = list(Task.objects.filter(episode=episode).select_related("assignee", "child"))
+    tasks = list(Task.objects.filter(episode=episode).select_related("assignee", "child", "episode__patient"))
     agreements: dict[int, list[ChildAgreement]] = {}
     for agreement in ChildAgreement.objects.filter(child__in=children).select_related("responsible_organisation"):
         agreements.setdefault(agreement.child_id, []).append(agreement)

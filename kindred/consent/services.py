@@ -148,27 +148,45 @@ def _is_minor(person: Person) -> bool:
 
 def shares_for(actor: Actor, person: Person) -> list[Share]:
     """Every organisation sharing something of `person` with the actor's organisation, and what."""
-    if not actor.can(Capability.VIEW_PERSONAL_DATA):
-        return []
-    consents = (
+    return shares_for_many(actor, [person])[person.pk]
+
+
+def shares_for_many(actor: Actor, persons) -> dict[int, list[Share]]:
+    """`shares_for` of each person (by primary key), in two queries however many persons."""
+    persons = list(persons)
+    if not actor.can(Capability.VIEW_PERSONAL_DATA) or not persons:
+        return {p.pk: [] for p in persons}
+    ids = [p.pk for p in persons]
+    parents: dict[int, set[int]] = {}
+    links = Relationship.objects.filter(other_id__in=ids, kind=Relationship.Kind.PARENT_OF)
+    for child_id, parent_id in links.values_list("other_id", "person_id"):
+        parents.setdefault(child_id, set()).add(parent_id)
+    consents = list(
         Consent.objects.valid()
         .covering(actor.organisation)
         .exclude(organisation=actor.organisation)
-        .filter(Q(person=person) | Q(person__in=_parents_of(person)))
+        .filter(Q(person_id__in=ids) | Q(person_id__in={pk for found in parents.values() for pk in found}))
         .select_related("organisation")
     )
-    shares: dict[int, Share] = {}
-    for consent in consents:
-        if consent.person_id == person.pk:
-            categories = set(consent.categories)
-        elif Category.CHILDREN in consent.categories and _is_minor(person):
-            categories = {Category.CHILDREN}  # about a parent: only the child's situation reaches the child
-        else:
-            continue
-        share = shares.setdefault(consent.organisation_id, Share(consent.organisation))
-        share.categories |= categories
-        share.consents.append(consent)
-    return list(shares.values())
+    result: dict[int, list[Share]] = {}
+    for person in persons:
+        shares: dict[int, Share] = {}
+        for consent in consents:
+            if consent.person_id == person.pk:
+                categories = set(consent.categories)
+            elif (
+                consent.person_id in parents.get(person.pk, ())
+                and Category.CHILDREN in consent.categories
+                and _is_minor(person)
+            ):
+                categories = {Category.CHILDREN}  # about a parent: only the child's situation reaches the child
+            else:
+                continue
+            share = shares.setdefault(consent.organisation_id, Share(consent.organisation))
+            share.categories |= categories
+            share.consents.append(consent)
+        result[person.pk] = list(shares.values())
+    return result
 
 
 def shared_persons(actor: Actor) -> QuerySet[Person]:
@@ -215,30 +233,57 @@ def covering_consent(person: Person, organisation: Organisation, holder: Organis
 
 def shared_summary(share: Share, person: Person) -> dict:
     """The consented parts of what `share.organisation` holds about `person`, and nothing else."""
+    return shared_summaries([share], person)[0]
+
+
+def shared_summaries(shares: list[Share], person: Person) -> list[dict]:
+    """`shared_summary` for each share, in a fixed number of queries however many organisations share."""
     from kindred.care.models import ChildSheet, Episode, InformationGiven
     from kindred.referrals.models import ChildAgreement
 
-    summary: dict = {"organisation": share.organisation, "categories": share.categories}
-    held = Episode.objects.filter(organisation=share.organisation)
-    if Category.EPISODE in share.categories:
-        summary["episodes"] = list(held.filter(patient=person).order_by("-started_on"))
-    if Category.CHILDREN in share.categories:
+    with_episodes = [s.organisation.pk for s in shares if Category.EPISODE in s.categories]
+    with_children = [s.organisation.pk for s in shares if Category.CHILDREN in s.categories]
+    episodes: dict[int, list] = {pk: [] for pk in with_episodes}
+    if with_episodes:
+        for episode in Episode.objects.filter(organisation__in=with_episodes, patient=person).order_by("-started_on"):
+            episodes[episode.organisation_id].append(episode)
+    children: list[Person] = []
+    sheets: list = []
+    info: list = []
+    agreements: list = []
+    if with_children:
         own_children = Person.objects.filter(
             relationships_to__person=person, relationships_to__kind=Relationship.Kind.PARENT_OF
         )
         is_child = _is_minor(person) and _parents_of(person).exists()
         children = [person] if is_child else list(own_children)
-        sheets = ChildSheet.objects.filter(episode__in=held, child__in=children).select_related("episode")
-        info = InformationGiven.objects.filter(episode__in=held, child__in=children)
-        agreements = ChildAgreement.objects.filter(child__in=children).select_related("responsible_organisation")
-        summary["children"] = [
-            {
-                "child": c,
-                "sheets": [s for s in sheets if s.child_id == c.pk],
-                "information": [i for i in info if i.child_id == c.pk],
-                "agreements": [a for a in agreements if a.child_id == c.pk],
-            }
-            for c in children
-            if c.age is None or c.age < 18
-        ]
-    return summary
+        sheets = list(
+            ChildSheet.objects.filter(episode__organisation__in=with_children, child__in=children).select_related(
+                "episode"
+            )
+        )
+        info = list(
+            InformationGiven.objects.filter(episode__organisation__in=with_children, child__in=children).select_related(
+                "episode"
+            )
+        )
+        agreements = list(ChildAgreement.objects.filter(child__in=children).select_related("responsible_organisation"))
+    summaries = []
+    for share in shares:
+        held = share.organisation.pk
+        summary: dict = {"organisation": share.organisation, "categories": share.categories}
+        if Category.EPISODE in share.categories:
+            summary["episodes"] = episodes[held]
+        if Category.CHILDREN in share.categories:
+            summary["children"] = [
+                {
+                    "child": c,
+                    "sheets": [s for s in sheets if s.child_id == c.pk and s.episode.organisation_id == held],
+                    "information": [i for i in info if i.child_id == c.pk and i.episode.organisation_id == held],
+                    "agreements": [a for a in agreements if a.child_id == c.pk],
+                }
+                for c in children
+                if c.age is None or c.age < 18
+            ]
+        summaries.append(summary)
+    return summaries

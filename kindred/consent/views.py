@@ -67,5 +67,5 @@ def shared_person(request, person_pk: int):
     """What other organisations share about one person: only the consented parts."""
     actor = request.actor
     person, shares = services.get_shared_person(actor, person_pk)
-    summaries = [services.shared_summary(share, person) for share in shares]
+    summaries = services.shared_summaries(shares, person)
     return render(request, "consent/shared_person.html", {"person": person, "summaries": summaries})

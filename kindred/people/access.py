@@ -53,15 +53,28 @@ def visible_episodes(actor: Actor):
 def visible_persons(actor: Actor) -> QuerySet[Person]:
     if not actor.can(Capability.VIEW_PERSONAL_DATA):
         return Person.objects.none()
-    patients = visible_episodes(actor).values("patient")
-    granted = AccessGrant.objects.active().filter(user=actor.user, organisation=actor.organisation).values("person")
-    core = Q(pk__in=patients) | Q(pk__in=granted)
-    family_of = Relationship.objects.filter(Q(person__in=patients) | Q(person__in=granted)).values("other")
-    family_to = Relationship.objects.filter(Q(other__in=patients) | Q(other__in=granted)).values("person")
-    own_new = Q(registered_by=actor.organisation, created_by=actor.user, episodes__isnull=True)
-    if actor.can(Capability.CHILDREN_OVERVIEW):
-        own_new = Q(registered_by=actor.organisation, episodes__isnull=True)
-    return Person.objects.filter(core | Q(pk__in=family_of) | Q(pk__in=family_to) | own_new).distinct()
+    patients = visible_episodes(actor).order_by().values("patient")
+    granted = (
+        AccessGrant.objects.active()
+        .filter(user=actor.user, organisation=actor.organisation)
+        .order_by()
+        .values("person")
+    )
+    own_new = Person.objects.filter(registered_by=actor.organisation, episodes__isnull=True)
+    if not actor.can(Capability.CHILDREN_OVERVIEW):
+        own_new = own_new.filter(created_by=actor.user)
+    # One set of ids, a UNION of parts that indexes serve: PostgreSQL makes `id IN (...)` a semi-join from the few
+    # visible ids. (An OR of IN-subqueries scanned every person and every relationship at national scale.)
+    ids = patients.union(
+        granted,
+        Relationship.objects.filter(person__in=patients).values("other"),
+        Relationship.objects.filter(person__in=granted).values("other"),
+        Relationship.objects.filter(other__in=patients).values("person"),
+        Relationship.objects.filter(other__in=granted).values("person"),
+        own_new.order_by().values("pk"),
+        all=True,
+    )
+    return Person.objects.filter(pk__in=ids)
 
 
 def get_person(actor: Actor, pk, *, action: str = Action.VIEW, obj=None, reason: str = "") -> Person:

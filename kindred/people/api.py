@@ -10,7 +10,7 @@ from kindred.api_schemas import PageIn, PageOut, PathId, choice, errors, page_of
 from kindred.audit.services import Action, record_many
 from kindred.people.access import get_person, visible_persons
 from kindred.people.models import Person, Relationship
-from kindred.people.services import PersonData, add_relative, family_of
+from kindred.people.services import SEARCH_MAX_LENGTH, PersonData, add_relative, family_of, search_persons
 
 router = Router(tags=["people"])
 
@@ -29,6 +29,12 @@ class PersonIn(Schema):
 
     def to_data(self) -> PersonData:
         return PersonData(**self.model_dump())
+
+
+class PersonSearchIn(PageIn):
+    q: text(SEARCH_MAX_LENGTH) = Field(
+        "", description="Search: a national id, or the start of given and family names (at least 2 characters)."
+    )
 
 
 class PersonOut(Schema):
@@ -63,13 +69,17 @@ class FamilyMemberOut(Schema):
 @router.get(
     "/persons",
     response={200: PersonPage, **errors()},
-    summary="List the persons you may see",
+    summary="List or search the persons you may see",
     description="Patients and clients of your caseload or unit and their families, sorted by name. "
+    "With `q`, only the persons who match: a national id (fødselsnummer, D-number or CPR) finds that "
+    "number; otherwise every word must match the start of the given or family name, in any case "
+    "(`kari nor` finds Kari Nordmann). `q` needs at least 2 characters (422 otherwise). "
     "Each person on the page is recorded in the audit trail.",
 )
-def list_persons(request, page: Query[PageIn]):
+def list_persons(request, page: Query[PersonSearchIn]):
     actor = request.actor
-    count, persons = page_of(visible_persons(actor), page)
+    persons = search_persons(actor, page.q) if page.q.strip() else visible_persons(actor)
+    count, persons = page_of(persons, page)
     record_many(actor, Action.VIEW, persons)
     return PersonPage(count=count, limit=page.limit, offset=page.offset, items=persons)
 

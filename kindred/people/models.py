@@ -2,7 +2,32 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+
+
+class PrefixIndex(models.Index):
+    """An index on expressions that also serves `LIKE 'PREFIX%'` (a `__startswith` lookup on the same
+    expression) whatever the database's collation: on PostgreSQL each expression gets the
+    text_pattern_ops operator class; other databases get a plain index."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql" or not self.expressions:
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        from django.db.models.sql import Query
+
+        expressions = models.ExpressionList(
+            *(models.Func(e, template="(%(expressions)s) text_pattern_ops") for e in self.expressions)
+        ).resolve_expression(Query(model, alias_cols=False))
+        return schema_editor._create_index_sql(
+            model,
+            name=self.name,
+            using=using,
+            db_tablespace=self.db_tablespace,
+            condition=self._get_condition_sql(model, schema_editor),
+            expressions=expressions,
+            **kwargs,
+        )
 
 
 class Person(models.Model):
@@ -50,7 +75,12 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["family_name", "given_name", "id"]
-        indexes = [models.Index(fields=["family_name", "given_name", "birth_date"], name="person_name_birth")]
+        indexes = [
+            models.Index(fields=["family_name", "given_name", "birth_date"], name="person_name_birth"),
+            # Person search (kindred.people.services.search_persons): name prefixes, case-insensitive.
+            PrefixIndex(Upper("family_name"), name="person_family_name_prefix"),
+            PrefixIndex(Upper("given_name"), name="person_given_name_prefix"),
+        ]
 
     def __str__(self) -> str:
         name = f"{self.given_name} {self.family_name}".strip()

@@ -7,6 +7,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.dk import cpr
@@ -15,7 +17,7 @@ from stdnum.no import fodselsnummer
 
 from kindred.audit.services import Action, record
 from kindred.orgs.actors import Actor
-from kindred.people.access import persons_held_by_organisation
+from kindred.people.access import persons_held_by_organisation, visible_persons
 from kindred.people.models import Person, Relationship
 
 
@@ -44,6 +46,41 @@ def parse_national_id(value: str) -> NationalId:
             _("This is not a valid national id number. Check the digits, or leave the field empty.")
         ) from None
     raise ValidationError(_("A Norwegian national id or D-number has 11 digits; a Danish CPR number has 10 digits."))
+
+
+SEARCH_MIN_LENGTH = 2
+SEARCH_MAX_LENGTH = 100
+SEARCH_MAX_WORDS = 6
+
+
+def search_persons(actor: Actor, query: str) -> QuerySet[Person]:
+    """The persons the actor may see (the access rule) who match a search, sorted by family and given name.
+
+    A query that is a national id (a fødselsnummer or D-number, or a Danish CPR number with or without
+    the hyphen) finds that exact national id. Otherwise every word must match the start of the given
+    name or of the family name, in any case: "kari nor" finds Kari Nordmann. A query shorter than
+    SEARCH_MIN_LENGTH characters is refused (ValidationError), so a search never lists everyone.
+
+    The name words are compared as `UPPER(name) LIKE 'WORD%'`, which the person_*_name_prefix indexes
+    serve on PostgreSQL. The caller writes the audit trail for the persons it shows."""
+    query = " ".join(str(query or "").split())
+    if len(query) < SEARCH_MIN_LENGTH:
+        raise ValidationError(
+            {"q": _("Type at least %(n)s characters of a name, or a national id.") % {"n": SEARCH_MIN_LENGTH}}
+        )
+    if len(query) > SEARCH_MAX_LENGTH:
+        raise ValidationError({"q": _("Search with at most %(n)s characters.") % {"n": SEARCH_MAX_LENGTH}})
+    persons = visible_persons(actor).order_by("family_name", "given_name", "id")
+    if any(ch.isdigit() for ch in query):
+        try:
+            return persons.filter(national_id=parse_national_id(query).number)
+        except ValidationError:
+            pass  # not a national id: perhaps a name with a digit in it, which then simply finds no one
+    persons = persons.alias(search_given=Upper("given_name"), search_family=Upper("family_name"))
+    for word in query.split()[:SEARCH_MAX_WORDS]:
+        word = word.upper()
+        persons = persons.filter(Q(search_given__startswith=word) | Q(search_family__startswith=word))
+    return persons
 
 
 @dataclass

@@ -5,6 +5,7 @@ from kindred.people import views
 app_name = "people"
 
 urlpatterns = [
+    path("search/", views.search, name="search"),
     path("<int:pk>/", views.person_detail, name="person"),
     path("<int:pk>/relatives/new/", views.relative_new, name="relative_new"),
     path("<int:pk>/access-report/", views.access_report, name="access_report"),

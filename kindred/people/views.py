@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -9,14 +12,34 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kindred.audit.models import AccessLog
-from kindred.audit.services import Action
+from kindred.audit.services import Action, record_many
 from kindred.forms import apply_errors
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
 from kindred.people import access
 from kindred.people.forms import BreakGlassForm, RelativeForm
 from kindred.people.models import Person
-from kindred.people.services import add_relative, family_of, parse_national_id
+from kindred.people.services import SEARCH_MAX_LENGTH, add_relative, family_of, parse_national_id, search_persons
+
+SEARCH_PAGE_SIZE = 25
+
+
+@requires(Capability.VIEW_PERSONAL_DATA)
+def search(request):
+    """Person search by name or national id, within what the access rule lets the actor see."""
+    actor = request.actor
+    query = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
+    page, problem = None, ""
+    if query:
+        try:
+            persons = search_persons(actor, query)
+        except ValidationError as error:
+            problem = error.messages[0]
+        else:
+            page = Paginator(persons, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+            record_many(actor, Action.VIEW, list(page.object_list))
+    context = {"query": query, "page": page, "problem": problem, "querystring": urlencode({"q": query})}
+    return render(request, "people/search.html", context)
 
 
 @requires(Capability.VIEW_PERSONAL_DATA)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from kindred.audit.services import Action, record
 from kindred.consent.models import Category
-from kindred.consent.services import covering_consent, shared_persons, shares_for
+from kindred.consent.services import covering_consent, shared_persons, shares_for, shares_for_many
 from kindred.orgs.actors import Actor
 from kindred.orgs.models import Capability, Membership, Organisation
 from kindred.people.access import visible_persons
@@ -235,9 +235,16 @@ def get_referral(actor: Actor, pk) -> Referral:
 def shown_on_referral(actor: Actor, referral: Referral, person: Person) -> bool:
     """Whether the actor may see `person` (the referred person or a child) on a referral: the sender holds
     them; the receiver only while the sender shares them under a consent in force (the sharing rule)."""
+    return bool(shown_on_referral_many(actor, referral, [person]))
+
+
+def shown_on_referral_many(actor: Actor, referral: Referral, persons) -> list[Person]:
+    """The persons `shown_on_referral`, checked together (one page's children in a fixed number of queries)."""
+    persons = list(persons)
     if referral.from_organisation_id == actor.organisation.pk:
-        return True
-    return any(share.organisation.pk == referral.from_organisation_id for share in shares_for(actor, person))
+        return persons
+    shares = shares_for_many(actor, persons)
+    return [p for p in persons if any(s.organisation.pk == referral.from_organisation_id for s in shares[p.pk])]
 
 
 def inbox(actor: Actor) -> QuerySet[Referral]:

@@ -111,7 +111,7 @@ def referral_detail(request, pk: int):
     if receiving and referral.status == S.SENT and actor.can(Capability.EDIT_CASES):
         referral = services.change_status(actor, referral, S.RECEIVED)
     person_shown = services.shown_on_referral(actor, referral, referral.person)
-    children = [c for c in referral.children.all() if person_shown and services.shown_on_referral(actor, referral, c)]
+    children = services.shown_on_referral_many(actor, referral, referral.children.all()) if person_shown else []
     record_many(actor, Action.VIEW, children)
     actions = allowed_actions(actor, referral)
     can_decline = any(status == S.DECLINED for status, _label in actions)

@@ -37,6 +37,7 @@ PAGES = {
     "care:concern_feedback": (C.SEND_CONCERN_REPORTS, True),
     "care:sheet_template": (C.MANAGE_ORGANISATION, False),
     "people:person": (C.VIEW_PERSONAL_DATA, True),
+    "people:search": (C.VIEW_PERSONAL_DATA, False),
     "people:access_report": (C.VIEW_PERSONAL_DATA, True),
     "people:relative_new": (C.EDIT_CASES, True),
     "people:break_glass": (C.EDIT_CASES, False),
