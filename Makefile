@@ -30,5 +30,9 @@ messages: $(VENV)/.installed
 	$(BIN)/python manage.py makemessages --locale nb --locale da --locale en --ignore ".venv/*" --no-obsolete
 	$(BIN)/python scripts/compile_messages.py
 
+# National-scale benchmark (README "Performance"); e.g. make bench BENCH_ARGS="--sqlite".
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) kindred.sqlite3
