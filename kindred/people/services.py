@@ -63,7 +63,7 @@ def search_persons(actor: Actor, query: str) -> QuerySet[Person]:
 
     The name words are compared as `UPPER(name) LIKE 'WORD%'`, which the person_*_name_prefix indexes
     serve on PostgreSQL. The caller writes the audit trail for the persons it shows."""
-    query = " ".join(str(query or "").split())
+    query = " ".join(str(query or "").replace("\x00", " ").split())  # PostgreSQL refuses NUL characters
     if len(query) < SEARCH_MIN_LENGTH:
         raise ValidationError(
             {"q": _("Type at least %(n)s characters of a name, or a national id.") % {"n": SEARCH_MIN_LENGTH}}

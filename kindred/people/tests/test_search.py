@@ -180,6 +180,14 @@ def test_the_page_lists_the_matches_and_audits_each_shown_person(world, people):
     ]
 
 
+def test_odd_input_is_no_error(world, people):
+    client = world.client_for(world.clinician)
+    assert 'data-testid="search-row"' in _page(client, q="kari\x00 nor")
+    assert 'data-testid="no-results"' in _page(client, q="x" * 500)
+    assert 'data-testid="no-results"' in _page(client, q="12345678901")  # digits, but no valid national id
+    assert 'data-testid="search-row"' in _page(client, q="kari", page="999")  # the last page
+
+
 def test_the_page_finds_by_national_id(world, people):
     client = world.client_for(world.clinician)
     html = _page(client, q=f"{CPR[:6]}-{CPR[6:]}")
