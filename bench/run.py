@@ -919,6 +919,11 @@ def parse_args(argv: list[str] | None = None):
         "--size", default=None, help="small | national | <number of persons> (default national; small with --sqlite)"
     )
     where.add_argument("--seed", type=int, default=None, help="seed for scale_data")
+    where.add_argument(
+        "--pg-options",
+        default="",
+        help='PostgreSQL session settings for the server, e.g. "-c jit=off" (added to its DATABASE_URL)',
+    )
     where.add_argument("--rebuild", action="store_true", help="build the data again (scale_data --reset)")
     where.add_argument("--build-only", action="store_true", help="build or check the data, then stop")
     where.add_argument(
@@ -999,8 +1004,12 @@ def main(argv: list[str] | None = None) -> int:
     info = helper("prepare", personas["users"], setup_env)
     log(f"data: {info['counts']}")
 
+    server_url = database_url
+    if opts.pg_options and not opts.sqlite:
+        server_url += "?" + urllib.parse.urlencode({"options": opts.pg_options}, quote_via=urllib.parse.quote)
     server_env = {
         **setup_env,
+        "DATABASE_URL": server_url,
         "KINDRED_PRODUCTION": "1",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -1012,14 +1021,18 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="kindred-bench-wrk-"))
     scenarios: list[Scenario] = []
     memory: list[dict] = []
+    memory_at_start: list[dict] = []
+    memory_after_login: list[dict] = []
     try:
         with Server(server_env, opts.workers, opts.worker_timeout) as server:
+            memory_at_start = server.worker_memory()
             clients = {}
             for role in ("clinician", "barneansvarlig", "analytiker", "senter"):
                 email = personas["users"].get(role)
                 if email and info["personas"].get(role):
                     clients[role] = login(server.port, email, personas["password"])
             log(f"logged in as {', '.join(clients)}")
+            memory_after_login = server.worker_memory()
             scenarios = build_scenarios(opts, server.port, clients, info)
             for scenario in scenarios:
                 if not scenario.skipped:
@@ -1030,7 +1043,8 @@ def main(argv: list[str] | None = None) -> int:
                     log(f"{scenario.key}: {scenario.skipped}")
                     continue
                 log(f"{scenario.key}: {scenario.title} — {scenario.connections} connections, {opts.duration:g} s")
-                if opts.warmup > 0:
+                # A page slower than the warm-up is warm after its preflight; warming it would only queue requests.
+                if opts.warmup > 0 and scenario.result["preflight"]["ms"] < opts.warmup * 1000:
                     run_wrk(scenario, server.port, opts.warmup, opts.threads, workdir)
                     server.drain()
                 scenario.result["load_before"] = load_average()
@@ -1080,6 +1094,7 @@ def main(argv: list[str] | None = None) -> int:
             "wrk_threads": opts.threads,
             "gunicorn_workers": opts.workers,
             "db_conn_max_age": opts.conn_max_age,
+            "pg_options": opts.pg_options,
             "children_query": opts.children_query,
         },
         "targets": {
@@ -1107,6 +1122,8 @@ def main(argv: list[str] | None = None) -> int:
             for s in scenarios
         ],
         "workers": memory,
+        "workers_at_start": memory_at_start,
+        "workers_after_login": memory_after_login,
         "workers_met": all(w["peak_rss_mb"] <= WORKER_MAX_MB for w in memory) if memory else None,
     }
     if "Traceback" in gunicorn_log or "[ERROR]" in gunicorn_log:

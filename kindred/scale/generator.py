@@ -18,13 +18,17 @@
   zones come from the scoring engine, computed once per distinct answer pattern and reused;
 - 5 N access-log rows over the last year.
 
-Everything follows from the seed: one random.Random drives the plan, and every table is written in a
-fixed order with ids assigned here (from the table's current largest id), so the same seed on an empty
-database gives the same rows with the same ids. Dates are relative to `today`.
+Everything follows from the seed: one random.Random drives the plan (parts written side by side get
+random.Randoms of their own, seeded from it), and ids are assigned here (from each table's largest id), so
+the same seed and `today` on an empty database give the same rows with the same ids. Dates are relative
+to `today`.
 
-On PostgreSQL rows go in with COPY (psycopg 3) in large batches, one transaction per batch; on SQLite
-with executemany in batches of 5,000. Nothing Django owns is dropped or altered; the sequences are moved
-past the ids written and the tables analysed at the end.
+On PostgreSQL rows go in with COPY (psycopg 3) in batches of 200,000, one transaction each; outside a
+transaction (not in tests) the big tables are written in parts on two connections at once, since index
+upkeep in the server is what takes the time. When the role may (a superuser), the session skips the
+per-row foreign-key triggers (session_replication_role); every foreign key written is then checked with
+one anti-join each at the end. On SQLite rows go in with executemany in batches of 5,000. Nothing Django
+owns is dropped or altered; the sequences are moved past the ids written and the tables analysed.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import bisect
 import csv
 import gc
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -377,9 +382,16 @@ class Progress:
         self.label, self.total, self.stream, self.enabled = label, total, stream, enabled and stream is not None
         self.count = 0
         self.start = self.last = time.monotonic()
+        self.begun = False
         isatty = getattr(stream, "isatty", None)
         self.tty = bool(isatty and isatty()) and not lines
         self.interval = 0.25 if self.tty else (5.0 if lines else 15.0)
+
+    def begin(self) -> None:
+        """The clock starts when the first rows are made (a part may wait for a free connection)."""
+        if not self.begun:
+            self.begun = True
+            self.start = self.last = time.monotonic()
 
     def advance(self, n: int) -> None:
         self.count += n
@@ -444,6 +456,9 @@ class Writer:
         self._lock = threading.Lock()
         # None: not tried yet; True: foreign-key triggers are off in this session; False: not allowed.
         self.skip_triggers: bool | None = None
+        # CPU seconds spent by the database server's processes for these connections (local servers only).
+        self.server_cpu = 0.0
+        self._local = threading.local()
 
     def next_id(self, model) -> int:
         """The first free id of the model's table (ids written here continue from it)."""
@@ -479,6 +494,8 @@ class Writer:
 
         def run(job: Job) -> int:
             key = job.label or job.model._meta.db_table
+            with self._lock:
+                progress[key].begin()
             if self.postgres:
                 written = self._copy(job.model._meta.db_table, job.columns, job.rows(), progress[key])
             else:
@@ -511,7 +528,29 @@ class Writer:
             self.configure_session()
             return run(job)
         finally:
+            self._count_server_cpu()
             connection.close()
+
+    def _server_cpu(self) -> tuple[int, float] | None:
+        """(pid, CPU seconds) of this connection's server process, when the server runs on this machine."""
+        if not self.postgres or connection.settings_dict.get("HOST") not in ("127.0.0.1", "localhost", "", None):
+            return None
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, DatabaseError):
+            return None
+
+    def _count_server_cpu(self) -> None:
+        start = getattr(self._local, "cpu", None)
+        now = self._server_cpu()
+        if start and now and start[0] == now[0]:
+            with self._lock:
+                self.server_cpu += now[1] - start[1]
+        self._local.cpu = None
 
     def configure_session(self) -> None:
         """For this connection: no waiting for the disk at each commit, and, when the role may (a superuser),
@@ -519,6 +558,7 @@ class Writer:
         checks every reference in one query per foreign key afterwards."""
         if not self.postgres:
             return
+        self._local.cpu = self._server_cpu()
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO OFF")
             if self.skip_triggers is not False:
@@ -530,6 +570,7 @@ class Writer:
                     self.skip_triggers = False
 
     def restore_session(self) -> None:
+        self._count_server_cpu()
         if self.postgres:
             with connection.cursor() as cursor:
                 cursor.execute("RESET synchronous_commit")
@@ -654,6 +695,11 @@ def _sqlite_bool(value):
     return None if value is None else int(value)
 
 
+def by_subject(row: tuple) -> int:
+    """Access-log rows by the person they are about (column 6), rows about no one first."""
+    return row[6] or 0
+
+
 def _rint(random, lo: int, hi: int) -> int:
     """A whole number from lo to hi (both included), from random() alone: much faster than randint."""
     return lo + int(random() * (hi - lo + 1))
@@ -677,8 +723,9 @@ class Chooser:
 
 
 class Org:
+    """One organisation in the plan, with its staff and its share of the episodes."""
+
     __slots__ = (
-        "cum_kinds",
         "episodes",
         "id",
         "index",
@@ -840,7 +887,7 @@ class ScaleGenerator:
     # -- the whole run
 
     def run(self) -> dict:
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), time.process_time()
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -869,6 +916,8 @@ class ScaleGenerator:
             self.writer.restore_session()
         return {
             "seconds": time.monotonic() - started,
+            "python_cpu": time.process_time() - cpu_started,
+            "server_cpu": self.writer.server_cpu,
             "counts": dict(self.writer.counts),
             "unit": self.unit.name,
             "centre": self.centre.name,
@@ -954,6 +1003,9 @@ class ScaleGenerator:
             "Rusklinikken {}",
             "Senter for rus- og avhengighetsbehandling {}",
             "Avdeling for rus og avhengighet {}",
+            "Klinikk for avhengighetsbehandling {}",
+            "Rusbehandling {} øst",
+            "Rusbehandling {} vest",
         )
         in_town = {"0301": 1}  # the first unit is Oslo's first
         for region, n in zip(regions, per_region, strict=True):
@@ -2500,7 +2552,8 @@ class ScaleGenerator:
         for org in self.orgs:
             if org.kind not in (K.LOW_THRESHOLD, K.VOLUNTARY, K.MUNICIPAL_SERVICE):
                 continue
-            youth = org.kind == K.LOW_THRESHOLD and random() < 0.6
+            # Most low-threshold services (and always the first) take young people with the youth intake.
+            youth = org.kind == K.LOW_THRESHOLD and (not any(y for _o, _g, y in receiving) or random() < 0.6)
             accepts = org.kind != K.MUNICIPAL_SERVICE or random() < 0.5
             children = org.kind == K.MUNICIPAL_SERVICE or random() < 0.3
             name = "Samtaler og grupper for unge pårørende" if youth else "Pårørendesamtaler og grupper"
@@ -2545,12 +2598,14 @@ class ScaleGenerator:
             if accepts:
                 receiving.append((oid, org, youth))
             oid += 1
+        # Young people find the services made for them: those get three times the requests.
+        weighted = [offer for offer in receiving for _ in range(3 if offer[2] else 1)]
         references: set[str] = set()
         alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
         days = sorted(today - randint(1, 730) for _ in range(self.sizes.self_referrals))
         S = SelfReferral.Status
         for day in days:
-            offer_id, org, youth = rng.choice(receiving)
+            offer_id, org, youth = rng.choice(weighted)
             while True:
                 reference = "".join(rng.choice(alphabet) for _ in range(8))
                 if reference not in references:
@@ -2918,6 +2973,7 @@ class ScaleGenerator:
         weights = [0.3 if self.day(today - days + i).weekday() >= 5 else 1.0 for i in range(days)]
         per_day = _apportion(self.sizes.access_log, weights, rng)
         starts = [ep.start for ep in self.episodes]
+        ends = [ep.end if ep.end is not None else today for ep in self.episodes]
         users = {}
         for uid, email in self.user_email.items():
             users[uid] = (email, self.user_role.get(uid, ""))
@@ -2942,7 +2998,7 @@ class ScaleGenerator:
         firsts = [first + sum(per_day[: cuts[k]]) for k in range(len(cuts) - 1)]
         seeds = [rng.getrandbits(64) for _ in range(len(cuts) - 1)]
 
-        def rows(lo: int, hi: int, n: int, seed: int):
+        def day_rows(lo: int, hi: int, n: int, seed: int):
             r = Random(seed)  # noqa: S311
             random, getrandbits = r.random, r.getrandbits
             for i in range(lo, hi):
@@ -2953,9 +3009,10 @@ class ScaleGenerator:
                 seconds = sorted([21600 + int(random() * 50400) for _ in range(count)])
                 k = 0
                 while k < count:
-                    org_id, patient, patient_str, kids, responsible, contact, staff, ep_id = info[
-                        int(random() * visible)
-                    ]
+                    e = int(random() * visible)
+                    if ends[e] < day - 60 and random() < 0.7:
+                        e = int(random() * visible)  # mostly episodes open that day, or recently
+                    org_id, patient, patient_str, kids, responsible, contact, staff, ep_id = info[e]
                     x = random()
                     if responsible and x < 0.6:
                         user = responsible
@@ -3000,6 +3057,19 @@ class ScaleGenerator:
                                    request, via, "", "{}")  # fmt: skip
                         n += 1
                         k += 1
+
+        def rows(lo: int, hi: int, n: int, seed: int):
+            # Ids follow time, but each chunk of rows goes in ordered by person: the indexes on the person are
+            # the ones without locality, and in order each of their pages is read and dirtied once per chunk.
+            chunk: list[tuple] = []
+            for row in day_rows(lo, hi, n, seed):
+                chunk.append(row)
+                if len(chunk) >= 100_000:
+                    chunk.sort(key=by_subject)
+                    yield from chunk
+                    chunk = []
+            chunk.sort(key=by_subject)
+            yield from chunk
 
         return [
             Job(

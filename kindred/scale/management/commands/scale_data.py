@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -65,6 +67,11 @@ class Command(BaseCommand):
             return
         minutes, seconds = divmod(int(result["seconds"]), 60)
         self.stdout.write(self.style.SUCCESS(f"Scale data ready in {minutes} min {seconds} s."))
+        cpu = f"CPU time: {result['python_cpu']:.0f} s in this process"
+        if result["server_cpu"]:
+            cpu += f", {result['server_cpu']:.0f} s in the database server's processes"
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        self.stdout.write(cpu + (f"; load average now {load:.1f}." if load is not None else "."))
         self.stdout.write("Rows written:")
         for table, count in sorted(result["counts"].items()):
             self.stdout.write(f"  {table:<38} {count:>12,}")
