@@ -28,6 +28,9 @@ def pytest_configure(config):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SMS_BACKEND = "kindred.messaging.LocmemSMSBackend"
+    # Tests change data between figures (hypothesis examples within one test): compute statistics live.
+    # kindred/reports/tests/test_statistics_cache.py turns the cache on to test it.
+    settings.STATISTICS_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

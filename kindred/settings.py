@@ -241,6 +241,8 @@ HELP_OFFERS_FILE = env_str("HELP_OFFERS_FILE", str(BASE_DIR / "kindred" / "instr
 FHIR_CANONICAL_BASE = env_str("FHIR_CANONICAL_BASE", "https://kindred.example/fhir").rstrip("/")
 # Statistics: counts from 1 up to this number minus one are hidden in reports (small-cell suppression).
 STATS_SUPPRESSION_THRESHOLD = env_int("STATS_SUPPRESSION_THRESHOLD", 5)
+# How long computed statistics are kept in the cache (seconds; 0 = always compute). See kindred/reports/kpis.py.
+STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 300)
 # Public self-referral: how many requests one client address may send (django-ratelimit's "count/period").
 SELF_REFERRAL_RATE = env_str("SELF_REFERRAL_RATE", "5/h")
 # Behind a reverse proxy, name the header that carries the client's address (e.g. HTTP_X_REAL_IP).

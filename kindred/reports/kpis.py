@@ -14,14 +14,24 @@ so no two reports can be subtracted to reveal it.
 
 No Python loop ever runs over persons, episodes or other rows: each metric is one GROUP BY query (medians
 are two ordered, sliced queries per part).
+
+Because every figure is suppressed against the whole country, computing one means counting every organisation
+and suppressing every report of the country: seconds at national scale. So each published table is kept in the
+cache for settings.STATISTICS_CACHE_SECONDS (5 minutes unless configured; 0 turns it off), keyed by metric,
+period, threshold and the scope with its parts, and the per-organisation counts (shared by all scopes) are
+kept as long. Figures are therefore at most that old; the pages say when they were computed
+(`computed_at`). Cached values are only ever suppressed tables and counts per organisation, never a person.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -41,6 +51,7 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.timezone import now as _now
 from django.utils.translation import gettext_lazy as _
 
 from kindred.reports.scopes import Geography, Period, Scope
@@ -529,13 +540,54 @@ def raw_counts(metric: Metric, parts: list[Scope], period: Period) -> list[list[
     return [list(vector(_node(p))) for p in parts]
 
 
+def _cache_seconds() -> int:
+    return int(getattr(settings, "STATISTICS_CACHE_SECONDS", 300))
+
+
+def _cache_key(*parts) -> str:
+    """A cache key for statistics: the parts' repr hashed (a scope's organisations can be many)."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return f"kindred:statistics:{digest}"
+
+
+def cached(key_parts: tuple, compute: Callable[[], object]):
+    """compute(), or its result from the cache when computed within STATISTICS_CACHE_SECONDS, as
+    (value, computed_at)."""
+    seconds = _cache_seconds()
+    if seconds <= 0:
+        return compute(), _now()
+    key = _cache_key(*key_parts)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    value = (compute(), _now())
+    cache.set(key, value, seconds)
+    return value
+
+
+def _per_organisation_cached(metric: Metric, period: Period) -> dict[int, list[int]]:
+    """Every organisation's counts for the metric (shared by all scopes and reports), cached."""
+    value, _at = cached(
+        ("counts", metric.key, period.start, period.end), lambda: _per_organisation(metric, None, period)
+    )
+    return value
+
+
 def _published(
     metric: Metric, scope: Scope, rows: list[Scope], period: Period, t: int, geography: Geography
+) -> tuple[SuppressedTable, datetime]:
+    """The metric's table for the scope, suppressed together with every report on the scope's country, and
+    when it was computed (it may come from the cache: see the module docstring)."""
+    key = ("table", metric.key, period.start, period.end, t, scope.country, _node(scope), tuple(map(_node, rows)))
+    return cached(key, lambda: _publish(metric, scope, rows, period, t, geography))
+
+
+def _publish(
+    metric: Metric, scope: Scope, rows: list[Scope], period: Period, t: int, geography: Geography
 ) -> SuppressedTable:
-    """The metric's table for the scope, suppressed together with every report on the scope's country."""
     reports = geography.reports(scope.country)
     wanted = (scope, rows)
-    counts = _per_organisation(metric, None, period)  # every organisation: the country's reports need them all
+    counts = _per_organisation_cached(metric, period)  # every organisation: the country's reports need them all
     width = len(metric.categories)
     vector = _summed(counts, width)
 
@@ -600,6 +652,7 @@ class Figure:
     share: float | None = None
     previous_share: float | None = None
     category_totals: list[tuple[str, Promise, int | None]] = field(default_factory=list)
+    computed_at: datetime | None = None
 
     @property
     def change(self) -> int | None:
@@ -633,9 +686,10 @@ def figure(
     t = threshold or default_threshold()
     rows = parts or [scope]
     geography = geography or scope.geography or Geography()
-    current = _published(metric, scope, rows, period, t, geography)
-    before = _published(metric, scope, rows, period.previous(), t, geography)
+    current, computed_at = _published(metric, scope, rows, period, t, geography)
+    before, _at = _published(metric, scope, rows, period.previous(), t, geography)
     return Figure(
+        computed_at=computed_at,
         metric=metric,
         parts=rows,
         table=current,
@@ -666,7 +720,8 @@ def median_days_to_information(scope: Scope, period: Period, threshold: int | No
         .annotate(days=ExpressionWrapper(F("first") - F("episode__started_on"), output_field=DurationField()))
         .order_by("days")
     )
-    return _median(firsts, "days", t, lambda d: d.days)
+    key = ("median_information", period.start, period.end, t, _node(scope))
+    return cached(key, lambda: _median(firsts, "days", t, lambda d: d.days))[0]
 
 
 def median_days_to_acceptance(scope: Scope, period: Period, threshold: int | None = None) -> int | None:
@@ -687,7 +742,8 @@ def median_days_to_acceptance(scope: Scope, period: Period, threshold: int | Non
         .order_by("days")
         .values("days")
     )
-    return _median(rows, "days", t, lambda d: round(d.total_seconds() / 86400))
+    key = ("median_acceptance", period.start, period.end, t, _node(scope))
+    return cached(key, lambda: _median(rows, "days", t, lambda d: round(d.total_seconds() / 86400)))[0]
 
 
 def _median(rows: QuerySet, name: str, threshold: int, to_days) -> int | None:
@@ -713,11 +769,17 @@ def zone_distribution(
 ) -> ZoneFigure:
     """Responses by instrument and zone for the scope, suppressed together with the same table for every
     other scope of its country and with each instrument's counts by part of each scope (which the scopes'
-    tables add up to), so that a scope's table cannot be read against another's."""
-    from kindred.instruments.models import Response
-
+    tables add up to), so that a scope's table cannot be read against another's. Cached like the figures."""
     t = threshold or default_threshold()
     geography = geography or scope.geography or Geography()
+    key = ("zones", period.start, period.end, t, scope.country, _node(scope))
+    value, _at = cached(key, lambda: _zone_distribution(scope, period, t, geography))
+    return value
+
+
+def _zone_distribution(scope: Scope, period: Period, t: int, geography: Geography) -> ZoneFigure:
+    from kindred.instruments.models import Response
+
     reports = geography.reports(scope.country)
     rows = (
         Response.objects.filter(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -348,6 +349,15 @@ def dashboard_sections(f: Filter) -> list[Section]:
     ]
 
 
+def _freshness(figures: list[kpis.Figure]) -> dict:
+    """When the oldest of the figures was computed, when they may come from the cache (kindred.reports.kpis)."""
+    seconds = getattr(settings, "STATISTICS_CACHE_SECONDS", 300)
+    times = [figure.computed_at for figure in figures if figure.computed_at]
+    if seconds <= 0 or not times:
+        return {}
+    return {"computed_at": min(times), "cache_minutes": max(1, round(seconds / 60))}
+
+
 def _base_context(request, f: Filter, page: str, page_args: tuple = (), **extra) -> dict:
     """What every statistics page shows around its figures: the filter, the scope trail and the notes."""
     printing = request.GET.get("print") == "1"
@@ -386,6 +396,7 @@ def dashboard(request):
         export_csv=f.link("reports:export", args=("csv",)),
         export_xlsx=f.link("reports:export", args=("xlsx",)),
         youth_link=f.link("reports:youth"),
+        **_freshness([item.figure for section in sections for item in section.figures]),
     )
     return render(request, "reports/dashboard.html", context)
 
@@ -404,6 +415,7 @@ def metric(request, key: str):
         "reports:metric",
         page_args=(key,),
         item=item,
+        **_freshness([item.figure]),
         section_title=section,
         dashboard_link=f.link("reports:dashboard"),
     )
