@@ -24,7 +24,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,7 +60,13 @@ def visible_persons(actor: Actor) -> QuerySet[Person]:
         .order_by()
         .values("person")
     )
-    own_new = Person.objects.filter(registered_by=actor.organisation, episodes__isnull=True)
+    # Registered here and not (yet) anyone's patient: NOT EXISTS is an anti-join on the episodes' patient index
+    # (a LEFT JOIN ... IS NULL made PostgreSQL hash every episode in the country).
+    from kindred.care.models import Episode
+
+    own_new = Person.objects.filter(registered_by=actor.organisation).filter(
+        ~Exists(Episode.objects.filter(patient=OuterRef("pk")))
+    )
     if not actor.can(Capability.CHILDREN_OVERVIEW):
         own_new = own_new.filter(created_by=actor.user)
     # One set of ids, a UNION of parts that indexes serve: PostgreSQL makes `id IN (...)` a semi-join from the few
@@ -77,13 +83,15 @@ def visible_persons(actor: Actor) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=ids)
 
 
-def get_person(actor: Actor, pk, *, action: str = Action.VIEW, obj=None, reason: str = "") -> Person:
+def get_person(
+    actor: Actor, pk, *, action: str = Action.VIEW, obj=None, reason: str = "", details: dict | None = None
+) -> Person:
     """The person if visible, with an audit row for `action`; otherwise Http404."""
     try:
         person = visible_persons(actor).get(pk=int(pk))
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    record(actor, action, obj or person, subject=person, reason=reason)
+    record(actor, action, obj or person, subject=person, reason=reason, details=details)
     return person
 
 

@@ -153,6 +153,9 @@ class Relationship(models.Model):
             models.UniqueConstraint(fields=["person", "other", "kind"], name="relationship_unique"),
             models.CheckConstraint(condition=~models.Q(person=models.F("other")), name="relationship_not_self"),
         ]
+        # The access rule looks relationships up from either end; from `other` it needs `person` too, so an
+        # index-only scan serves it (without it PostgreSQL scans every relationship at national scale).
+        indexes = [models.Index(fields=["other", "person"], name="relationship_other_person")]
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_kind_display()} {self.other}"

@@ -26,6 +26,7 @@ from kindred.reports.kpis import (
     _organisations,
     _report_tables,
     _summed,
+    cached,
     round_small,
 )
 from kindred.reports.scopes import Geography, Period, Scope
@@ -125,11 +126,17 @@ def youth_report(
 ) -> YouthReport:
     """The table for the scope. Each question's yes / no / did not answer is suppressed together with the
     same question for every other scope of the country and by part of each scope (kpis.figure does the same
-    for the key figures), so that the report on a scope cannot be read against the report on a part of it."""
-    from kindred.directory.models import YouthIntake
-
+    for the key figures), so that the report on a scope cannot be read against the report on a part of it.
+    Cached like the key figures (kpis.cached)."""
     t = threshold or default_threshold()
     geography = geography or scope.geography or Geography()
+    key = ("youth", period.start, period.end, t, scope.country, tuple(sorted(set(scope.organisation_ids))))
+    return cached(key, lambda: _youth_report(scope, period, t, geography))[0]
+
+
+def _youth_report(scope: Scope, period: Period, t: int, geography: Geography) -> YouthReport:
+    from kindred.directory.models import YouthIntake
+
     reports = geography.reports(scope.country)
     aggregates = {"n": Count("pk")}
     for key, _label, yes, no, years in QUESTIONS:
