@@ -70,11 +70,18 @@ def instruments_for(actor: Actor | None, *, audience: str | None = None) -> list
 
 
 def public_instrument(key: str) -> Instrument:
-    """A built-in instrument offered to the public as a self-test, by key; 404 otherwise."""
-    for instrument in instruments_for(None, audience="public"):
-        if instrument.key == key and not parsed_definition(instrument).has_placeholders:
-            return instrument
-    raise Http404
+    """A built-in instrument offered to the public as a self-test, by key; 404 otherwise. (The newest active
+    version of that key only: a public self-test answer must not load and parse every instrument.)"""
+    sync_builtin_instruments()
+    instrument = (
+        Instrument.objects.filter(active=True, organisation__isnull=True, key=str(key)).order_by("-version").first()
+    )
+    if instrument is None:
+        raise Http404
+    definition = parsed_definition(instrument)
+    if definition.audience not in ("public", "both") or definition.has_placeholders:
+        raise Http404
+    return instrument
 
 
 def get_instrument(actor: Actor, pk) -> Instrument:
