@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint messages bench clean
+.PHONY: run test lint messages bench faults clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ messages: $(VENV)/.installed
 # National-scale benchmark (README "Performance"); e.g. make bench BENCH_ARGS="--sqlite".
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Faults under load on PostgreSQL: a worker killed, the database restarted (README "Faults"; restarts the local cluster).
+faults: $(VENV)/.installed
+	$(BIN)/python bench/faults.py $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) kindred.sqlite3

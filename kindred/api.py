@@ -70,8 +70,13 @@ def _register_routers() -> None:
     from kindred.accounts.api import router as accounts_router
     from kindred.care.api import router as care_router
     from kindred.consent.api import router as consent_router
+    from kindred.competence.api import router as competence_router
     from kindred.directory.api import router as directory_router
+    from kindred.forums.api import router as forums_router
+    from kindred.imports.api import router as imports_router
     from kindred.instruments.api import router as instruments_router
+    from kindred.library.api import router as library_router
+    from kindred.networks.api import router as networks_router
     from kindred.people.api import router as people_router
     from kindred.programs.api import router as programs_router
     from kindred.referrals.api import router as referrals_router
@@ -85,7 +90,12 @@ def _register_routers() -> None:
     api.add_router("/", instruments_router)
     api.add_router("/", directory_router)
     api.add_router("/", programs_router)
+    api.add_router("/", library_router)
+    api.add_router("/", networks_router)
+    api.add_router("/", forums_router)
+    api.add_router("/", competence_router)
     api.add_router("/", reports_router)
+    api.add_router("/", imports_router)
 
 
 _register_routers()

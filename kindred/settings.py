@@ -52,13 +52,20 @@ INSTALLED_APPS = [
     "kindred.surveys",
     "kindred.directory",
     "kindred.programs",
+    "kindred.library",
+    "kindred.networks",
+    "kindred.forums",
+    "kindred.competence",
     "kindred.reports",
+    "kindred.retention",
     "kindred.scale",
+    "kindred.imports",
 ]
 
 MIDDLEWARE = [
     "kindred.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -68,6 +75,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "kindred.orgs.middleware.ActiveMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kindred.security.SubmissionTokenMiddleware",
+    "kindred.security.ApiRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -91,6 +100,8 @@ TEMPLATES = [
                 "kindred.orgs.context_processors.active_membership",
                 "kindred.orgs.context_processors.unread_notifications",
             ],
+            # {% submission_token %} in every POST form, without a {% load %} (kindred/security.py).
+            "builtins": ["kindred.security"],
         },
     },
 ]
@@ -100,6 +111,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'kindred.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # A persistent connection broken by a database restart is replaced before the request uses it,
+        # instead of failing that request (bench/faults.py).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -162,6 +176,8 @@ OTP_TOTP_ISSUER = "Kindred"
 
 # API tokens
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+# A form sent twice runs once; the second copy is sent where the first went, for this many hours.
+SUBMISSION_TOKEN_HOURS = env_int("SUBMISSION_TOKEN_HOURS", 24)
 
 # Internationalisation: Norwegian Bokmål first, then Danish and English.
 LANGUAGE_CODE = "nb"
@@ -210,6 +226,35 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# Kindred uses none of these browser features; nothing embedded may use them either.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -251,9 +296,22 @@ STATS_SUPPRESSION_THRESHOLD = env_int("STATS_SUPPRESSION_THRESHOLD", 5)
 STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 300)
 # Public self-referral: how many requests one client address may send (django-ratelimit's "count/period").
 SELF_REFERRAL_RATE = env_str("SELF_REFERRAL_RATE", "5/h")
+# Public self-test: how many answers one client address may send (a school class may share one address).
+SELF_TEST_RATE = env_str("SELF_TEST_RATE", "60/h")
+# Login: attempts per client address, on top of django-axes' lockout per account and address.
+LOGIN_RATE = env_str("LOGIN_RATE", "30/10m")
+# API: requests per token (or logged-in user, or address without either), and per client address in all.
+API_RATE = env_str("API_RATE", "300/m")
+API_IP_RATE = env_str("API_IP_RATE", "600/m")
 # Behind a reverse proxy, name the header that carries the client's address (e.g. HTTP_X_REAL_IP).
 RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 # Text messages (programme reminders): a class with send(to, text); see kindred/messaging.py.
 SMS_BACKEND = env_str("SMS_BACKEND", "kindred.messaging.ConsoleSMSBackend")
 # Reminders go out this many hours before a programme session.
 PROGRAMME_REMINDER_HOURS = env_int("PROGRAMME_REMINDER_HOURS", 24)
+# Imports from spreadsheets: the largest file and number of rows, and how long an unimported file is kept.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2000)
+IMPORT_FILE_HOURS = env_int("IMPORT_FILE_HOURS", 24)
+# Rows checked per step while the progress bar runs.
+IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 200)

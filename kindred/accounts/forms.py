@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kindred.forms import StyledForm
@@ -33,4 +34,7 @@ class TokenForm(StyledForm, forms.Form):
 
 class APITokenForm(StyledForm, forms.Form):
     name = forms.CharField(label=_("Name of the integration"), max_length=100)
-    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
+    # The default lifetime is API_TOKEN_DAYS, read when the form is shown (so settings overrides apply).
+    days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=365, initial=lambda: settings.API_TOKEN_DAYS
+    )

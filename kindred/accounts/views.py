@@ -3,6 +3,7 @@ from __future__ import annotations
 from base64 import b32encode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from kindred.accounts.models import User
 from kindred.audit.services import Action, record
 from kindred.orgs.models import APIToken
 from kindred.orgs.services import issue_api_token, revoke_api_token
+from kindred.security import count_against_limit, limit_reached
 
 PENDING_USER = "kindred_pending_2fa_user"
 PENDING_BACKEND = "kindred_pending_2fa_backend"
@@ -38,8 +40,13 @@ def login_view(request):
         return redirect("start")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Failed logins per client address, across accounts (django-axes locks one account at one address).
+        if limit_reached(request, "login_failures", settings.LOGIN_RATE):
+            form.add_error(None, _("Too many failed logins from your network. Wait a few minutes and try again."))
+            return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)}, status=429)
         user = authenticate(request, username=form.cleaned_data["email"], password=form.cleaned_data["password"])
         if user is None:
+            count_against_limit(request, "login_failures", settings.LOGIN_RATE)
             form.add_error(None, _("The e-mail address or password is wrong."))
         elif services.confirmed_totp_devices(user).exists():
             request.session.cycle_key()

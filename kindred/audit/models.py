@@ -20,6 +20,22 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
     def about(self, person) -> AccessLogQuerySet:
         return self.filter(subject=person)
 
+    def expire(self, before) -> int:
+        """Delete the rows of this queryset logged before `before`; the number deleted.
+
+        The one way rows ever leave the log: the access-log retention rule (kindred.retention) calls it.
+        Rows younger than ACCESS_LOG_MINIMUM_DAYS are never deleted, whatever the caller asks."""
+        from datetime import timedelta
+
+        if before > timezone.now() - timedelta(days=ACCESS_LOG_MINIMUM_DAYS):
+            raise AppendOnlyError(f"Access-log rows are kept for at least {ACCESS_LOG_MINIMUM_DAYS} days.")
+        return models.QuerySet.delete(self.filter(at__lt=before))[0]
+
+
+# A safety net under the retention rules (which keep the log at least two years, kindred/retention/models.py):
+# no caller can delete rows younger than this.
+ACCESS_LOG_MINIMUM_DAYS = 365
+
 
 class AccessLog(models.Model):
     """One access to personal data or one sign-in event; append-only."""
@@ -92,3 +108,8 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The access log is append-only.")
+
+    @property
+    def audit_subject(self):
+        """Reading a row of a person's access log (FHIR AuditEvent) is an access to that person's data."""
+        return self.subject

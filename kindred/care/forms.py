@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,7 +77,8 @@ RELATIVE_RELATION_LABELS = {
     "sibling": _("Sister or brother of the person with the problem"),
     "other": _("Other close person (friend, grandparent, step-family…)"),
 }
-assert set(RELATIVE_RELATION_LABELS) == set(RELATIVE_RELATIONS)
+if set(RELATIVE_RELATION_LABELS) != set(RELATIVE_RELATIONS):  # not an assert: python -O would drop it
+    raise ImproperlyConfigured("RELATIVE_RELATION_LABELS must name exactly the RELATIVE_RELATIONS.")
 RELATION_MESSAGE = _("Choose how the client is related to the person with the problem.")
 
 
@@ -212,6 +214,13 @@ class InformationForm(StyledForm, forms.Form):
         required=False,
         help_text=_("Do not write what the child said: the content of the child's talk is not recorded."),
     )
+
+    def __init__(self, *args, items=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if items is not None:
+            from kindred.library.forms import HandoutField
+
+            self.fields["items"] = HandoutField(items)
 
 
 class TaskForm(StyledForm, forms.Form):

@@ -29,6 +29,7 @@ from kindred.care.forms import (
 )
 from kindred.care.models import ChildSheet, ConcernReport, Episode, InformationGiven, Task
 from kindred.forms import apply_errors
+from kindred.library import services as library
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
 from kindred.people.access import get_episode, get_person, visible_episodes, visible_persons
@@ -319,10 +320,11 @@ def information(request, pk: int, child_pk: int):
     actor = request.actor
     episode, child = _episode_and_child(request, pk, child_pk)
     services.sheet_for(actor, episode, child)  # 404 unless the child belongs to the episode
-    form = InformationForm(request.POST or None, initial={"form": "talk"})
+    items = library.items_for_child(actor, child)
+    form = InformationForm(request.POST or None, initial={"form": "talk"}, items=items)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_information(actor, episode, child, **form.cleaned_data)
+            library.record_information(actor, episode, child, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from kindred.instruments.help_offers import offers_for
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
 from kindred.people.access import get_episode, get_person
+from kindred.security import count_against_limit, limit_reached
 
 
 def _language() -> str:
@@ -186,7 +188,9 @@ def selftest_take(request, key: str):
     data = request.POST if request.method == "POST" else None
     items = ItemsForm(data, definition=definition, language=language)
     options = SelfTestOptionsForm(data, ask_sex=depends_on_sex(definition))
-    if data is not None and all([items.is_valid(), options.is_valid()]):
+    # Answers per client address, counted in the cache only (kindred/security.py); the address is never stored.
+    limited = data is not None and limit_reached(request, "self_test", settings.SELF_TEST_RATE)
+    if data is not None and not limited and all([items.is_valid(), options.is_valid()]):
         try:
             result, row = services.score_anonymously(
                 instrument,
@@ -197,6 +201,7 @@ def selftest_take(request, key: str):
         except ValidationError as error:
             apply_errors(items, error)
         else:
+            count_against_limit(request, "self_test", settings.SELF_TEST_RATE)
             # Rendered straight after the POST: the result never appears in a URL or in a session.
             context = {
                 "test": _summary(instrument, language),
@@ -217,5 +222,6 @@ def selftest_take(request, key: str):
         "items": items,
         "options": options,
         "forms_with_errors": [f for f in (items, options) if f.errors],
+        "limited": limited,
     }
-    return render(request, "instruments/selftest_form.html", context)
+    return render(request, "instruments/selftest_form.html", context, status=429 if limited else 200)

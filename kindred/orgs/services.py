@@ -126,14 +126,37 @@ def issue_api_token(actor: Actor, *, name: str, days: int | None = None) -> tupl
     return token, plain
 
 
+def tokens_of_active_organisation(actor: Actor):
+    """The API tokens of every member of the actor's organisation: for its admins to see and revoke."""
+    _require(actor, Capability.MANAGE_MEMBERS)
+    return APIToken.objects.filter(membership__organisation=actor.organisation).select_related(
+        "user", "membership__organisation"
+    )
+
+
 @transaction.atomic
 def revoke_api_token(actor: Actor, token: APIToken) -> None:
-    if token.user_id != actor.user.pk:
+    """The token's owner, or an admin of the token's organisation, revokes it; anyone else finds nothing."""
+    own = token.user_id == actor.user.pk
+    admin = actor.can(Capability.MANAGE_MEMBERS) and token.membership.organisation_id == actor.organisation.pk
+    if not (own or admin):
         raise APIToken.DoesNotExist
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         record(actor, Action.CHANGE, token, details={"revoked": True})
+
+
+def token_refusal(plain: str) -> str:
+    """Why a token that `membership_for_token` did not accept is refused, in words for the API client."""
+    token = APIToken.objects.filter(key_hash=hash_token(plain)).select_related("user").first()
+    if token is None:
+        return _("The API token is not known. Check that it was copied whole.")
+    if token.revoked_at is not None:
+        return _("The API token has been revoked. Create a new one on your account page.")
+    if not token.user.is_active:
+        return _("The account this API token belongs to is deactivated.")
+    return _("The API token has expired. Create a new one on your account page.")
 
 
 def membership_for_token(plain: str) -> APIToken | None:

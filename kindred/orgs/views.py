@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -107,3 +107,18 @@ def two_factor_policy(request):
     else:
         messages.success(request, _("Two-factor login is no longer required."))
     return redirect("orgs:members")
+
+
+@requires(Capability.MANAGE_MEMBERS)
+def tokens(request):
+    """The API tokens of the organisation's members, for its admins to revoke."""
+    return render(request, "orgs/tokens.html", {"tokens": services.tokens_of_active_organisation(request.actor)})
+
+
+@requires(Capability.MANAGE_MEMBERS)
+@require_POST
+def revoke_token(request, pk: int):
+    token = get_object_or_404(services.tokens_of_active_organisation(request.actor), pk=pk)
+    services.revoke_api_token(request.actor, token)
+    messages.success(request, _("The API token is revoked."))
+    return redirect("orgs:tokens")

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +19,7 @@ from kindred.forms import apply_errors
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
 from kindred.people import access
+from kindred.people.export import build_export
 from kindred.people.forms import BreakGlassForm, RelativeForm
 from kindred.people.models import Person
 from kindred.people.services import SEARCH_MAX_LENGTH, add_relative, family_of, parse_national_id, search_persons
@@ -102,6 +105,40 @@ def access_report(request, pk: int):
     )
     with translation.override(language):
         return render(request, "people/access_report.html", {"person": person, "rows": rows, "language": language})
+
+
+EXPORT_LANGUAGES = ("nb", "da", "en")
+
+
+@requires(Capability.EDIT_CASES)
+def export(request, pk: int):
+    """Everything the organisation holds about the person, for an access request: a printable page or JSON.
+
+    Staff who record cases (the person's clinician, or the unit's child-responsible staff and coordinators)
+    give it; the person is reached through the access rule and the export itself is logged (EXPORT)."""
+    actor = request.actor
+    as_json = request.GET.get("format") == "json"
+    language = request.GET.get("language", "")
+    if language not in EXPORT_LANGUAGES:
+        language = ""
+    # Who it is for decides the default language, so the person is looked up (and the export logged) first.
+    details = {"export": "access_request", "format": "json" if as_json else "html"}
+    person = access.get_person(actor, pk, action=Action.EXPORT, details=details)
+    if not language:
+        preferred = (person.preferred_language or "")[:2]
+        current = (translation.get_language() or "nb")[:2]
+        language = preferred if preferred in EXPORT_LANGUAGES else current if current in EXPORT_LANGUAGES else "nb"
+    with translation.override(language):
+        data = build_export(actor, person, language)
+        if as_json:
+            body = json.dumps(data.as_json(), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+            response = HttpResponse(body, content_type="application/json; charset=utf-8")
+            response["Content-Disposition"] = (
+                f'attachment; filename="kindred-export-{person.pk}-{timezone.localdate():%Y-%m-%d}.json"'
+            )
+            return response
+        context = {"export": data, "person": person, "language": language, "languages": EXPORT_LANGUAGES}
+        return render(request, "people/export.html", context)
 
 
 @requires(Capability.EDIT_CASES)

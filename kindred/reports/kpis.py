@@ -311,6 +311,8 @@ def _categories(choices) -> tuple[tuple[str, Promise], ...]:
 
 def metrics() -> list[Metric]:
     from kindred.care.models import ChildrenAnswer
+    from kindred.library.models import Item
+    from kindred.library.stats import handouts_per_organisation
     from kindred.programs.models import Attendance, Enrolment
     from kindred.referrals.models import Referral
 
@@ -444,6 +446,14 @@ def metrics() -> list[Metric]:
             _self_referrals,
             share_of=("converted",),
             unit_label=_("self-referrals"),
+        ),
+        Metric(
+            "library_handouts",
+            _("Information material handed out"),
+            "children",
+            _categories(Item.Kind.choices),
+            handouts_per_organisation,
+            unit_label=_("items handed out"),
         ),
     ]
 

@@ -40,6 +40,7 @@ PAGES = {
     "people:search": (C.VIEW_PERSONAL_DATA, False),
     "people:access_report": (C.VIEW_PERSONAL_DATA, True),
     "people:relative_new": (C.EDIT_CASES, True),
+    "people:export": (C.EDIT_CASES, True),
     "people:break_glass": (C.EDIT_CASES, False),
     "people:break_glass_review": (C.CHILDREN_OVERVIEW, False),
     "people:break_glass_reviewed": (C.CHILDREN_OVERVIEW, False),
@@ -101,6 +102,7 @@ def _url(name: str, family) -> str:
         "people:person": [e.patient_id],
         "people:access_report": [e.patient_id],
         "people:relative_new": [e.patient_id],
+        "people:export": [e.patient_id],
         "people:break_glass_reviewed": [family["grant"].pk],
     }.get(name)
     if args is None and name in ("care:child_sheet", "care:information", "care:concern_report"):

@@ -516,7 +516,10 @@ def one_of_everything(org, day: date) -> None:
     care = make.episode(org, day, patient=patient)
     kid = make.child_of(patient, birth_date=date(2015, 1, 1))
     make.sheet(care, kid)
-    make.information(care, kid, day)
+    informed = make.information(care, kid, day)
+    from kindred.library.models import Handout, Item  # the library's figure: one leaflet handed out
+
+    Handout.objects.create(information_given=informed, item=Item.objects.create(kind="leaflet", title="Brosjyre"))
     make.task(care, day)
     make.concern_report(care, day)
     other = make.organisation(f"Mottaker {org.pk}", country=org.country)

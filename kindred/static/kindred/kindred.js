@@ -5,3 +5,11 @@ document.addEventListener("change", (event) => {
     el.form.requestSubmit();
   }
 });
+
+// One-time submission tokens (kindred/security.py): mark each fresh token as changed, so the browser keeps it
+// and puts it back if the user returns to this form with the back button; a restored token is left alone.
+for (const input of document.querySelectorAll("input[data-submission-token]")) {
+  if (input.value === input.defaultValue) {
+    input.value = "b" + input.defaultValue;
+  }
+}
