@@ -5,7 +5,7 @@
 
 `status` says whether the schema exists and which persona users are missing (nothing is changed).
 `prepare` issues one-day API tokens for the personas that the API scenarios use, picks the ids the scenarios
-need (patients of the clinician's caseload and their children, instrument responses for the FHIR read) and
+need (patients of the clinician's caseload and their children, patients for the FHIR read) and
 describes the data (row counts, database version). It prints one JSON object on stdout.
 """
 

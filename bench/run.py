@@ -249,12 +249,18 @@ def find_form(page: str, field_name: str) -> dict | None:
     return None
 
 
+SUBMISSION_FIELD = "submission_token"
+
+
 def body_fields(form: dict) -> list[dict]:
     """The form's fields as bench/scenario.lua body generators: hidden values fixed, choices at random."""
     out = []
     for name, spec in form["fields"].items():
         kind = spec["kind"]
-        if kind in ("radio", "select"):
+        if name == SUBMISSION_FIELD:
+            # A one-time token per submission (kindred/security.py): each request is a new submission, not a repeat.
+            out.append({"name": name, "kind": "unique"})
+        elif kind in ("radio", "select"):
             out.append({"name": name, "kind": "choice", "values": spec["values"]})
         elif kind == "checkbox":
             out.append({"name": name, "kind": "optional", "value": spec["value"]})
@@ -658,10 +664,10 @@ def build_scenarios(opts, port: int, clients: dict[str, Client], info: dict) -> 
     scenarios.append(selftest_scenario(port, opts))
 
     api_list = Scenario("api_list", "API list GET /api/v1/persons", "api", "barneansvarlig")
-    fhir = Scenario("fhir", "FHIR read GET /api/v1/responses/{id}/fhir", "api", "clinician")
+    fhir = Scenario("fhir", "FHIR read GET /fhir/r4/Patient/{id}", "api", "clinician")
     for scenario, targets in (
         (api_list, [f"/api/v1/persons?limit={opts.api_limit}"]),
-        (fhir, [f"/api/v1/responses/{pk}/fhir" for pk in caseload.get("response_ids") or []]),
+        (fhir, [f"/fhir/r4/Patient/{pk}" for pk in caseload.get("family_ids") or []]),
     ):
         token = tokens.get(scenario.persona)
         scenario.targets = targets
@@ -673,7 +679,7 @@ def build_scenarios(opts, port: int, clients: dict[str, Client], info: dict) -> 
         if not token:
             scenario.skipped = f"skipped: no API token for {scenario.persona}"
         elif not targets:
-            scenario.skipped = "skipped: no instrument response the clinician may read"
+            scenario.skipped = "skipped: no patient in the clinician's caseload"
     scenarios += [api_list, fhir]
 
     for scenario in scenarios:
@@ -729,6 +735,8 @@ def preflight(scenario: Scenario, port: int) -> None:
                 data[f["name"]] = f["values"][-1]
             elif f["kind"] == "text":
                 data[f["name"]] = "bench"
+            elif f["kind"] == "unique":
+                data[f["name"]] = secrets.token_urlsafe(24)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     body = urllib.parse.urlencode(data) if data is not None else None
     if body is not None:

@@ -3,7 +3,7 @@
 --   method   "GET" or "POST"
 --   headers  table of header → value (session cookie, X-Forwarded-Proto, Origin, Authorization …)
 --   targets  list of paths; each request takes the next one (per thread, round robin from a random start)
---   fields   for POST: list of {name=…, kind="fixed"|"choice"|"text"|"optional", value=…, values={…}};
+--   fields   for POST: list of {name=…, kind="fixed"|"choice"|"text"|"optional"|"unique", value=…, values={…}};
 --            the body is generated per request: choices at random, free text from a small vocabulary
 --   expect   list of expected status codes; anything else is counted as unexpected
 --   location for redirects: a substring the Location header must contain (else unexpected)
@@ -39,6 +39,16 @@ local function sentence()
   return table.concat(out, " ")
 end
 
+local token_chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+local function unique_token()
+  local out = {}
+  for i = 1, 32 do
+    local k = math.random(#token_chars)
+    out[i] = token_chars:sub(k, k)
+  end
+  return table.concat(out)
+end
+
 local function body()
   if not cfg.fields then return nil end
   local parts = {}
@@ -50,6 +60,8 @@ local function body()
       value = f.values[math.random(#f.values)]
     elseif f.kind == "text" then
       value = sentence()
+    elseif f.kind == "unique" then
+      value = unique_token()
     elseif f.kind == "optional" then
       if math.random() < 0.5 then value = f.value end
     end
