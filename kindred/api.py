@@ -69,8 +69,8 @@ def _not_found(request, exc):
 def _register_routers() -> None:
     from kindred.accounts.api import router as accounts_router
     from kindred.care.api import router as care_router
-    from kindred.consent.api import router as consent_router
     from kindred.competence.api import router as competence_router
+    from kindred.consent.api import router as consent_router
     from kindred.directory.api import router as directory_router
     from kindred.forums.api import router as forums_router
     from kindred.imports.api import router as imports_router

@@ -130,6 +130,7 @@ PERSONAL_OBJECTS = {
     "enrolment",
     "participant",
     "response",
+    "import_batch",  # the uploaded file's rows: patients and children
 }
 
 
@@ -141,7 +142,10 @@ def _scopes() -> dict[str, Callable]:
     from kindred.consent.services import consents_recorded_by, shared_persons
     from kindred.directory.services import offers_of
     from kindred.forums.services import visible_meetings, visible_series
+    from kindred.imports.services import batches_of
     from kindred.instruments.services import instruments_for
+    from kindred.library.services import own_items
+    from kindred.networks.services import networks_for
     from kindred.orgs.services import members_of_active_organisation, tokens_of_active_organisation
     from kindred.people import access
     from kindred.programs.services import templates_for
@@ -203,6 +207,9 @@ def _scopes() -> dict[str, Callable]:
         "forum_document": lambda actor, d: visible_meetings(actor).filter(pk=d.meeting_id).exists(),
         "course": among(catalogue),
         "course_enrolment": among(enrolments_for),
+        "import_batch": among(batches_of),  # the coordinator who uploaded it, in its organisation
+        "library_item": among(own_items),  # the organisation's admins manage its items
+        "network": among(networks_for),  # staff of the member organisations, any role
     }
 
 
@@ -372,28 +379,38 @@ URL_RULES: dict[str, Rule] = {
     "people:export": scoped("patient", EDIT, pk="patient"),
     "orgs:tokens": capability(ADMIN_MEMBERS),
     "orgs:revoke_token": scoped("org_token", ADMIN_MEMBERS, method=POST, pk="token"),
-    # Apps added alongside the matrix: the pages without an object are ruled, those with one wait for a fixture.
-    # (Forums and competence are ruled above, with their objects in the fixture.)
+    # Imports from spreadsheets: an upload is seen only by the coordinator who made it.
     "imports:upload": capability(C.COORDINATE),
     "imports:template_csv": capability(C.COORDINATE),
     "imports:template_xlsx": capability(C.COORDINATE),
-    "imports:batch": pending("import batch"),
-    "imports:check": pending("import batch"),
-    "imports:check_again": pending("import batch"),
-    "imports:start": pending("import batch"),
-    "imports:run": pending("import batch"),
+    "imports:batch": scoped("import_batch", pk="import_batch"),
+    "imports:check": scoped("import_batch", method=POST, pk="import_batch"),
+    "imports:check_again": scoped("import_batch", method=POST, pk="import_batch"),
+    "imports:start": scoped("import_batch", method=POST, pk="import_batch"),
+    "imports:run": scoped("import_batch", method=POST, pk="import_batch"),
+    # The information library: public items for everyone; the organisation's own items for its admins.
     "library:browse": public(),
-    "library:item": pending("library item"),
+    "library:item": public(pk="library_item"),
     "library:manage": capability(ADMIN_ORG),
     "library:item_new": capability(ADMIN_ORG),
-    "library:item_edit": pending("library item"),
+    "library:item_edit": scoped("library_item", ADMIN_ORG, pk="library_item"),
+    # Networks: seen by staff of the member organisations; templates shared by the roles that edit them, items by
+    # organisation admins.
     "networks:list": member(),
-    "networks:detail": pending("network"),
-    "networks:share_template": pending("network"),
-    "networks:unshare_template": pending("network"),
-    "networks:copy_template": pending("network"),
-    "networks:share_item": pending("network"),
-    "networks:unshare_item": pending("network"),
+    "networks:detail": scoped("network", pk="network"),
+    "networks:share_template": scoped(
+        "network", *TEMPLATES, method=POST, pk="network", data={"template": "@template"}
+    ),
+    "networks:unshare_template": scoped(
+        "network", *TEMPLATES, method=POST, pk="network", data={"template": "@network_template"}
+    ),
+    "networks:copy_template": scoped(
+        "network", *TEMPLATES, method=POST, pk="network", data={"template": "@network_template"}
+    ),
+    "networks:share_item": scoped("network", ADMIN_ORG, method=POST, pk="network", data={"item": "@library_item"}),
+    "networks:unshare_item": scoped(
+        "network", ADMIN_ORG, method=POST, pk="network", data={"item": "@network_item"}
+    ),
     "retention:rules": capability(ADMIN_ORG),
     "api:api-root": not_checked("Ninja's root has no view of its own: 404 for everyone."),
 }
@@ -430,8 +447,12 @@ API_PARAMS = {
     "meeting_id": "forum_meeting",
     "document_id": "forum_document",
     "course_id": "course",
+    "batch_id": "import_batch",
+    "item_id": "library_item",  # the network's DELETE names "network_item" (shared with the network)
+    "network_id": "network",
 }
 INBOX = {"referral_id": "self_referral"}
+ITEM = {"audiences": ["children_6_12"], "languages": ["nb"]}  # a library item needs both
 
 API_RULES: dict[str, Rule] = {
     "GET /api/v1/me": login(),
@@ -564,20 +585,28 @@ API_RULES: dict[str, Rule] = {
     "GET /api/v1/competence/child-responsible-training": capability(ADMIN_MEMBERS),
     # Apps added alongside the matrix (see URL_RULES).
     "GET /api/v1/library/items": public(),
-    "GET /api/v1/library/items/{item_id}": pending("library item"),
+    "GET /api/v1/library/items/{item_id}": public(),
     "GET /api/v1/library/available-items": member(),
     "GET /api/v1/library/my-items": capability(ADMIN_ORG),
     "POST /api/v1/library/my-items": capability(ADMIN_ORG, method=POST),
-    "PUT /api/v1/library/my-items/{item_id}": pending("library item"),
+    "PUT /api/v1/library/my-items/{item_id}": scoped("library_item", ADMIN_ORG, method="put", data=ITEM),
     "GET /api/v1/networks": member(),
-    "GET /api/v1/networks/{network_id}": pending("network"),
-    "POST /api/v1/networks/{network_id}/templates": pending("network"),
-    "DELETE /api/v1/networks/{network_id}/templates/{template_id}": pending("network"),
-    "POST /api/v1/networks/{network_id}/items": pending("network"),
-    "DELETE /api/v1/networks/{network_id}/items/{item_id}": pending("network"),
+    "GET /api/v1/networks/{network_id}": scoped("network"),
+    "POST /api/v1/networks/{network_id}/templates": scoped(
+        "network", *TEMPLATES, method=POST, data={"template_id": "@template"}
+    ),
+    "DELETE /api/v1/networks/{network_id}/templates/{template_id}": scoped(
+        "network", *TEMPLATES, method="delete", template_id="network_template"
+    ),
+    "POST /api/v1/networks/{network_id}/items": scoped(
+        "network", ADMIN_ORG, method=POST, data={"item_id": "@library_item"}
+    ),
+    "DELETE /api/v1/networks/{network_id}/items/{item_id}": scoped(
+        "network", ADMIN_ORG, method="delete", item_id="network_item"
+    ),
     "POST /api/v1/imports": capability(C.COORDINATE, method=POST),
-    "GET /api/v1/imports/{batch_id}": pending("import batch"),
-    "POST /api/v1/imports/{batch_id}/import": pending("import batch"),
+    "GET /api/v1/imports/{batch_id}": scoped("import_batch"),
+    "POST /api/v1/imports/{batch_id}/import": scoped("import_batch", method=POST),
     # Statistics.
     "GET /api/v1/statistics/kpis": capability(STATS),
     "GET /api/v1/statistics/young-people": capability(STATS),

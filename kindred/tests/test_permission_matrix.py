@@ -140,6 +140,42 @@ def _forums_and_courses(world: World, tag: str) -> dict:
     }
 
 
+def _imports_library_networks(world: World, tag: str) -> dict:
+    """The coordinator's checked upload of one family; a public library item of the unit; a network of the unit
+    with one of the unit's templates and one of its items already shared (and another of each still to share)."""
+    from kindred.care.tests.factories import years_ago
+    from kindred.imports import services as imports
+    from kindred.imports.tests.helpers import csv_bytes, family
+    from kindred.library import services as library
+    from kindred.library.models import Audience, Item, Language
+    from kindred.networks import services as networks
+    from kindred.networks.tests.factories import network
+
+    cato, ada = world.actor(world.coordinator), world.actor(world.admin)
+    rows = family("1", {"given_name": f"Ina{tag}", "family_name": "Import", "birth_date": years_ago(38).isoformat()})
+    batch = imports.check_all(cato, imports.upload(cato, f"{tag}.csv", csv_bytes(rows)))
+    assert batch.status == batch.Status.VALID, batch.report
+
+    def item(title: str, public: bool) -> Item:
+        data = library.ItemData(
+            Item.Kind.LEAFLET, title, public=public, audiences=[Audience.CHILDREN_6_12], languages=[Language.NB]
+        )
+        return library.save_item(ada, None, data)
+
+    made = network(world.unit, name=f"Nettverk {tag}")
+    shared_template = programs.copy_template(cato, builtin("self-help-group"))
+    shared_item = item(f"Delt {tag}", public=False)
+    networks.share_template(cato, made, shared_template.pk)
+    networks.share_item(ada, made, shared_item.pk)
+    return {
+        "import_batch": batch,
+        "library_item": item(f"Brosjyre {tag}", public=True),
+        "network": made,
+        "network_template": shared_template,
+        "network_item": shared_item,
+    }
+
+
 def _objects(world: World, tag: str) -> dict:
     """One of every object a URL or an operation names, in `world.unit`, made by its members."""
     today = timezone.localdate()
@@ -219,6 +255,7 @@ def _objects(world: World, tag: str) -> dict:
         "org_token": None,  # the same token, as the organisation's admins see it (set below)
         "selftest_key": instruments.instruments_for(None, audience="public")[0].key,
         **_forums_and_courses(world, tag),
+        **_imports_library_networks(world, tag),
     }
     objects["org_token"] = objects["token"]
     objects["own_template"] = objects["template"]

@@ -25,6 +25,7 @@ def _english(settings):
     """The assertions read the English messages; without Accept-Language the API answers in the default."""
     settings.LANGUAGE_CODE = "en"
 
+
 API = "/api/v1"
 
 
