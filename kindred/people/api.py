@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from kindred.api_schemas import PageIn, PageOut, PathId, choice, errors, page_of, text
 from kindred.audit.services import Action, record_many
-from kindred.people.access import get_person, visible_persons
+from kindred.people.access import get_person, visible_family, visible_persons
 from kindred.people.models import Person, Relationship
 from kindred.people.services import SEARCH_MAX_LENGTH, PersonData, add_relative, family_of, search_persons
 
@@ -104,7 +104,7 @@ def read_family(request, person_id: PathId):
     actor = request.actor
     person = get_person(actor, person_id)
     # A child's other parent may be a patient elsewhere: only relatives the access rule lets you see.
-    rows = family_of(person, visible=visible_persons(actor))
+    rows = family_of(person, visible=visible_family(actor, person))
     record_many(actor, Action.VIEW, [other for _l, _r, other in rows])
     return [
         FamilyMemberOut(

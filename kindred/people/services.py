@@ -17,7 +17,7 @@ from stdnum.no import fodselsnummer
 
 from kindred.audit.services import Action, record
 from kindred.orgs.actors import Actor
-from kindred.people.access import persons_held_by_organisation, visible_persons
+from kindred.people.access import persons_held_by_organisation, visible_among, visible_persons
 from kindred.people.models import Person, Relationship
 
 
@@ -70,12 +70,16 @@ def search_persons(actor: Actor, query: str) -> QuerySet[Person]:
         )
     if len(query) > SEARCH_MAX_LENGTH:
         raise ValidationError({"q": _("Search with at most %(n)s characters.") % {"n": SEARCH_MAX_LENGTH}})
-    persons = visible_persons(actor).order_by("family_name", "given_name", "id")
+    order = ("family_name", "given_name", "id")
     if any(ch.isdigit() for ch in query):
         try:
-            return persons.filter(national_id=parse_national_id(query).number)
+            number = parse_national_id(query).number
         except ValidationError:
             pass  # not a national id: perhaps a name with a digit in it, which then simply finds no one
+        else:
+            # One national id names a handful of persons at most: check those against the rule.
+            return visible_among(actor, Person.objects.filter(national_id=number)).order_by(*order)
+    persons = visible_persons(actor).order_by(*order)
     persons = persons.alias(search_given=Upper("given_name"), search_family=Upper("family_name"))
     for word in query.split()[:SEARCH_MAX_WORDS]:
         word = word.upper()

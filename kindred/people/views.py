@@ -52,7 +52,7 @@ def person_detail(request, pk: int):
     person = access.get_person(actor, pk)
     from kindred.care.services import family_overview
 
-    family = family_of(person, visible=access.visible_persons(actor))
+    family = family_of(person, visible=access.visible_family(actor, person))
     consents = person.consents.filter(organisation=actor.organisation).select_related(
         "organisation", "recipient_organisation"
     )

@@ -2,8 +2,9 @@
 the own organisation's objects and a foreign organisation's, against the rules in access_matrix.py.
 
 The objects are made once for the module (through the services, the way users make them), for the own unit and a
-foreign organisation alike; each test runs in a savepoint rolled back afterwards, so a POST that changes an
-object changes it for that test only. A URL name or API operation without a rule fails with the line to add.
+foreign organisation alike; each request runs in a savepoint rolled back afterwards, so a POST that changes or
+deletes an object does it for that request only. A URL name or API operation without a rule fails with the line to
+add.
 """
 
 from __future__ import annotations
@@ -356,6 +357,15 @@ def _log_rows(persona: Persona, rule: Rule, objects: dict) -> int:
 
 
 def _check(persona: Persona, rule: Rule, objects: dict, *, foreign: bool, send, login_answer: int) -> list[str]:
+    """One request in a savepoint rolled back afterwards, so that every persona meets the objects as they were made
+    (a role allowed to delete or unshare does not take the object away from the roles after it)."""
+    with transaction.atomic():
+        problems = _answer(persona, rule, objects, foreign=foreign, send=send, login_answer=login_answer)
+        transaction.set_rollback(True)
+    return problems
+
+
+def _answer(persona: Persona, rule: Rule, objects: dict, *, foreign: bool, send, login_answer: int) -> list[str]:
     """One request; the problems with its answer (empty when it is as the rule says)."""
     actor = persona.actor()
     allowed = not foreign and _allowed(rule, actor, objects)

@@ -16,10 +16,11 @@ from kindred.people.access import (
     get_person,
     grants_to_review,
     review_grant,
+    visible_among,
     visible_episodes,
     visible_persons,
 )
-from kindred.people.models import AccessGrant, Person
+from kindred.people.models import AccessGrant, Person, Relationship
 from kindred.people.services import PersonData, register_person
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +291,32 @@ def test_others_cannot_review_grants(world, caseloads, persona):
 def test_review_of_a_garbage_grant_id_is_not_found(world, garbage):
     with pytest.raises(Http404):
         review_grant(world.actor(world.child_responsible), garbage)
+
+
+# --- The two forms of the rule agree ------------------------------------------------------------
+
+
+def test_the_per_candidate_form_of_the_rule_agrees_with_the_set_form_for_every_persona(world, caseloads):
+    """visible_among (EXISTS per candidate, used for single persons) must give exactly visible_persons (the set
+    of ids, used for lists), for every persona and every person, including grants, relatives both ways and
+    persons registered without an episode."""
+    dan = caseloads["dan"]
+    registered = register_person(world.actor(world.clinician), PersonData(given_name="Nina", family_name="Ny"))
+    register_person(world.actor(dan), PersonData(given_name="Nils", family_name="Ny"))
+    # Pia's own mother: a relationship that points at the patient from the other end.
+    grandmother = Person.objects.create(given_name="Gro", family_name="Parent", registered_by=world.unit)
+    Relationship.objects.create(person=grandmother, other=caseloads["cora_episode"].patient, kind="parent_of")
+    break_the_glass(world.actor(world.clinician), caseloads["dan_episode"].patient_id, REASON)
+    actors = [world.actor(user) for user in world.by_role.values()] + [world.actor(dan)]
+    everyone = Person.objects.all()
+    assert everyone.count() == 10
+    for actor in actors:
+        expected = set(visible_persons(actor).values_list("pk", flat=True))
+        assert set(visible_among(actor, everyone).values_list("pk", flat=True)) == expected, actor
+        for person in everyone:
+            one = visible_among(actor, Person.objects.filter(pk=person.pk)).exists()
+            assert one == (person.pk in expected), (actor, person)
+    clinician = world.actor(world.clinician)
+    assert registered.pk in set(visible_among(clinician, everyone).values_list("pk", flat=True))
+    assert caseloads["dan_family"] <= set(visible_among(clinician, everyone))
+    assert grandmother in set(visible_among(clinician, everyone))
