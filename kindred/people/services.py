@@ -53,6 +53,10 @@ SEARCH_MAX_LENGTH = 100
 SEARCH_MAX_WORDS = 6
 
 
+# Up to this many persons in the whole country matching a name search are checked one by one (visible_among).
+SEARCH_FEW = 200
+
+
 def search_persons(actor: Actor, query: str) -> QuerySet[Person]:
     """The persons the actor may see (the access rule) who match a search, sorted by family and given name.
 
@@ -79,12 +83,16 @@ def search_persons(actor: Actor, query: str) -> QuerySet[Person]:
         else:
             # One national id names a handful of persons at most: check those against the rule.
             return visible_among(actor, Person.objects.filter(national_id=number)).order_by(*order)
-    persons = visible_persons(actor).order_by(*order)
-    persons = persons.alias(search_given=Upper("given_name"), search_family=Upper("family_name"))
+    matches = Person.objects.alias(search_given=Upper("given_name"), search_family=Upper("family_name"))
     for word in query.split()[:SEARCH_MAX_WORDS]:
         word = word.upper()
-        persons = persons.filter(Q(search_given__startswith=word) | Q(search_family__startswith=word))
-    return persons
+        matches = matches.filter(Q(search_given__startswith=word) | Q(search_family__startswith=word))
+    # A name that few persons in the country share is checked person by person against the rule (a few index
+    # probes each); a common one is matched within the set of visible persons instead.
+    few = list(matches.order_by().values_list("pk", flat=True)[: SEARCH_FEW + 1])
+    if len(few) <= SEARCH_FEW:
+        return visible_among(actor, Person.objects.filter(pk__in=few)).order_by(*order)
+    return visible_persons(actor).filter(pk__in=matches.values("pk")).order_by(*order)
 
 
 @dataclass

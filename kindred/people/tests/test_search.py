@@ -36,6 +36,15 @@ def _patient(actor, given: str, family: str, national_id: str = "", **episode) -
     return episode.patient
 
 
+@pytest.fixture(params=["checked one by one", "matched within the visible set"], autouse=True)
+def search_path(request, monkeypatch):
+    """Every test runs on both ways search_persons matches names (few matches in the country, or many)."""
+    from kindred.people import services as people_services
+
+    monkeypatch.setattr(people_services, "SEARCH_FEW", 200 if request.param == "checked one by one" else 0)
+    return request.param
+
+
 @pytest.fixture
 def people(world):
     """Cora's patients, a child of one of them, another clinician's patient of the same unit, and a patient of
