@@ -325,7 +325,11 @@ class Task(models.Model):
         verbose_name = _("follow-up task")
         verbose_name_plural = _("follow-up tasks")
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["assignee", "status", "due_on"], name="task_assignee_due")]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_on"], name="task_assignee_due"),
+            # A unit's open and overdue tasks: probed per episode of the unit instead of scanning every task.
+            models.Index(fields=["episode", "status", "due_on"], name="task_episode_status_due"),
+        ]
 
     def __str__(self) -> str:
         return self.title
