@@ -146,29 +146,31 @@ class ApiRateLimitMiddleware:
         from django.urls import reverse
 
         if request.path.startswith(reverse("api:api-root")):
-            limited = self._limited(request)
+            limited = api_rate_limit(request)
             if limited is not None:
                 return limited
         return self.get_response(request)
 
-    @staticmethod
-    def _limited(request):
-        from django.http import JsonResponse
-        from django_ratelimit.core import get_usage
 
-        checks = (
-            ("api", _api_identity, settings.API_RATE),
-            ("api_address", lambda group, req: _client_address(req), settings.API_IP_RATE),
-        )
-        for group, key, rate in checks:
-            if not rate:
-                continue  # an empty rate turns that limit off (e.g. for a load test)
-            usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
-            if usage is not None and usage["should_limit"]:
-                response = JsonResponse({"detail": _("Too many requests. Wait a moment and try again.")}, status=429)
-                response["Retry-After"] = str(max(1, int(usage["time_left"])))
-                return response
-        return None
+def api_rate_limit(request):
+    """The API's limits (per token or user or address, and per address) counted for this request: a 429 answer
+    when over a limit, else None. The JSON API (ApiRateLimitMiddleware) and the FHIR API share the counters."""
+    from django.http import JsonResponse
+    from django_ratelimit.core import get_usage
+
+    checks = (
+        ("api", _api_identity, settings.API_RATE),
+        ("api_address", lambda group, req: _client_address(req), settings.API_IP_RATE),
+    )
+    for group, key, rate in checks:
+        if not rate:
+            continue  # an empty rate turns that limit off (e.g. for a load test)
+        usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
+        if usage is not None and usage["should_limit"]:
+            response = JsonResponse({"detail": _("Too many requests. Wait a moment and try again.")}, status=429)
+            response["Retry-After"] = str(max(1, int(usage["time_left"])))
+            return response
+    return None
 
 
 # --- Limits counted only for what succeeded (or failed) -------------------------------------------------------

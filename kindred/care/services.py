@@ -66,7 +66,7 @@ class EpisodeData:
     referred_by: str = ""
 
 
-def _clean_episode(actor: Actor, data: EpisodeData) -> None:
+def clean_episode(actor: Actor, data: EpisodeData) -> None:
     errors: dict[str, str] = {}
     today = timezone.localdate()
     if data.kind not in Episode.Kind.values:
@@ -99,7 +99,7 @@ def _clean_episode(actor: Actor, data: EpisodeData) -> None:
 def open_episode(actor: Actor, patient: Person, data: EpisodeData) -> Episode:
     """Start a care episode in intake; the children question must be answered before it leaves intake."""
     _require(actor, Capability.EDIT_CASES)
-    _clean_episode(actor, data)
+    clean_episode(actor, data)
     episode = Episode.objects.create(
         patient=patient,
         organisation=actor.organisation,
@@ -141,7 +141,7 @@ def register_relative_patient(
     gambling problem affects them (a person the actor may see, or a new one), through a relationship."""
     _require(actor, Capability.EDIT_CASES)
     episode_data.kind = Episode.Kind.RELATIVE
-    _clean_episode(actor, episode_data)
+    clean_episode(actor, episode_data)
     if relation not in RELATIVE_RELATIONS:
         raise ValidationError({"relation": _("Choose how the client is related to the person with the problem.")})
     if (affected is None) == (affected_id is None):
@@ -170,7 +170,7 @@ def register_relative_patient(
 def register_patient(actor: Actor, person_data: PersonData, episode_data: EpisodeData) -> Episode:
     """Intake of a new patient or client: the person (or the existing one with that id) and an episode."""
     _require(actor, Capability.EDIT_CASES)
-    _clean_episode(actor, episode_data)
+    clean_episode(actor, episode_data)
     patient = register_person(actor, person_data)
     return open_episode(actor, patient, episode_data)
 

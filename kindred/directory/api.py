@@ -9,17 +9,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from kindred.api_schemas import MAX_ID, DbId, ErrorOut, PageIn, PageOut, UserRef, choice, errors, page_of, text
 from kindred.audit.services import Action, record_many
 from kindred.directory import services
 from kindred.directory.models import AUDIENCE_FIELDS, Audience, HelpOffer, Relation, SelfReferral, YouthIntake
+from kindred.directory.views import self_referral_limited
 from kindred.orgs.models import Capability, Organisation
 from kindred.people.services import PersonData
 
@@ -446,13 +445,6 @@ def _offer_data(fields: dict) -> tuple[dict, list[int] | None]:
     return fields, municipality_ids
 
 
-def _rate_limited(request) -> bool:
-    """The web form's limit (kindred.directory.views): one allowance per client address for both."""
-    return is_ratelimited(
-        request, group="self_referral", key="ip", rate=settings.SELF_REFERRAL_RATE, method="POST", increment=True
-    )
-
-
 def _own_offer(offer: HelpOffer) -> OwnOfferOut:
     return OwnOfferOut.of(offer, organisation_id=offer.organisation_id, active=offer.active)
 
@@ -539,7 +531,7 @@ def send_self_referral(request, offer_id: OfferId, payload: SelfReferralIn):
     offer = services.get_public_offer(offer_id)
     data = payload.to_data()
     # As in the web form: only a request that could be sent counts against the client address's allowance.
-    if not services.clean_self_referral(offer, data) and _rate_limited(request):
+    if not services.clean_self_referral(offer, data) and self_referral_limited(request):
         detail = _("You have sent several requests in a short time. Please wait an hour and try again.")
         return Status(429, ErrorOut(detail=detail))
     referral = services.submit_self_referral(offer, data)

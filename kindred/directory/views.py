@@ -94,7 +94,8 @@ def _takes_requests(offer: HelpOffer) -> bool:
     return offer.accepts_self_referral and offer.organisation_id is not None
 
 
-def _rate_limited(request) -> bool:
+def self_referral_limited(request) -> bool:
+    """One allowance per client address for the web form and the API together."""
     return is_ratelimited(
         request, group="self_referral", key="ip", rate=settings.SELF_REFERRAL_RATE, method="POST", increment=True
     )
@@ -113,7 +114,7 @@ def self_refer(request, pk: int):
             request.session.pop(RECEIPT_KEY, None)
             return redirect("directory:receipt")
         if form.check():
-            if _rate_limited(request):
+            if self_referral_limited(request):
                 status, limited = 429, True
             else:
                 try:

@@ -73,9 +73,9 @@ def fhir_view(view):
     @csrf_exempt
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        from kindred.security import ApiRateLimitMiddleware
+        from kindred.security import api_rate_limit
 
-        limited = ApiRateLimitMiddleware._limited(request)
+        limited = api_rate_limit(request)
         if limited is not None:
             return outcome(
                 _("Too many requests. Wait a moment and try again."),

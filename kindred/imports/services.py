@@ -407,7 +407,7 @@ def _check_patient(actor: Actor, row: Row, index: FileIndex) -> None:
         responsible_id = member
     if row.episode_kind and row.episode_start and not row.has_problem("pregnancy") and not row.has_problem("due_date"):
         try:
-            care._clean_episode(actor, episode_data(row, responsible_id))
+            care.clean_episode(actor, episode_data(row, responsible_id))
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 row.problem(EPISODE_FIELDS.get(name, "episode_kind"), messages[0])
