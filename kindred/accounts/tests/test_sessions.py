@@ -1,8 +1,15 @@
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kindred.middleware import IdleSessionMiddleware
 from kindred.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +34,42 @@ def test_logout_needs_post(world):
 
 def test_sessions_expire_after_idle_timeout():
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60 == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def _session_row(client):
+    return Session.objects.get(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def test_requests_renew_the_session_at_most_once_per_renew_interval(world):
+    client = world.client_for(world.clinician)
+    assert client.get(reverse("start")).status_code == 200
+    first = _session_row(client).expire_date
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("start")).status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert _session_row(client).expire_date == first
+    # Once the last renewal is older than SESSION_RENEW_SECONDS, the next request renews it.
+    session = client.session
+    session[IdleSessionMiddleware.RENEWED] -= settings.SESSION_RENEW_SECONDS
+    session.save()
+    assert client.get(reverse("start")).status_code == 200
+    assert _session_row(client).expire_date > first
+
+
+def test_an_idle_session_ends(world):
+    client = world.client_for(world.clinician)
+    assert client.get(reverse("start")).status_code == 200
+    Session.objects.filter(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get(reverse("start")).url == reverse("accounts:login")
+
+
+def test_anonymous_visitors_get_no_session(client):
+    assert client.get(reverse("directory:search")).status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
+    assert not Session.objects.exists()
 
 
 def test_open_redirect_after_login_is_refused(world):
