@@ -32,6 +32,11 @@ class IdleSessionMiddleware(SessionMiddleware):
 
     RENEWED = "_renewed_at"
 
+    @classmethod
+    def renewed_at_login(cls, sender, request, user, **kwargs):
+        if getattr(request, "session", None) is not None:
+            request.session[cls.RENEWED] = int(time.time())
+
     def process_response(self, request, response):
         session = getattr(request, "session", None)
         if session is not None and session.accessed and not session.is_empty():

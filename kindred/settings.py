@@ -119,12 +119,23 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("PG_JIT", False):
-    # PostgreSQL's JIT compiler costs seconds on the statistics queries at national scale (EXPLAIN ANALYZE:
-    # 6.8 s of JIT for a 0.5 s query) and saves nothing on Kindred's short queries, so it is off unless PG_JIT=1.
-    # A DATABASE_URL with its own ?options= keeps them and adds this.
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Planner settings for Kindred's connections (bench/run.py measures them at national scale; README
+    # "Performance"). A DATABASE_URL with its own ?options= keeps them and adds these.
+    # - JIT off unless PG_JIT=1: it costs seconds on the statistics queries (EXPLAIN ANALYZE: 6.8 s of JIT for a
+    #   0.5 s query) and saves nothing on short queries.
+    # - random_page_cost 1.1 (PG_RANDOM_PAGE_COST): the data is on SSD and mostly cached; with the default 4 the
+    #   planner hashed whole tables instead of probing indexes for a unit's persons (API person list 290 -> 85 ms).
+    # - No parallel workers per query (PG_PARALLEL_WORKERS, default 0): on a few cores shared with the app servers,
+    #   parallel plans for many concurrent requests only add work (the same list 85 -> 78 ms, alone).
+    planner = [
+        f"-c random_page_cost={env_str('PG_RANDOM_PAGE_COST', '1.1')}",
+        f"-c max_parallel_workers_per_gather={env_int('PG_PARALLEL_WORKERS', 0)}",
+    ]
+    if not env_bool("PG_JIT", False):
+        planner.append("-c jit=off")
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = (options.get("options", "") + " -c jit=off").strip()
+    options["options"] = " ".join([options.get("options", ""), *planner]).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared state (cache, lockouts) lives in Redis when REDIS_URL is set.

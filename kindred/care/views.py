@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +31,7 @@ from kindred.forms import apply_errors
 from kindred.library import services as library
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
+from kindred.paging import OneQueryPaginator
 from kindred.people.access import get_episode, get_person, visible_episodes, visible_persons
 from kindred.people.forms import ChildFormSet, PersonForm
 from kindred.people.services import clean_person_data, possible_duplicates
@@ -369,7 +369,7 @@ def new_task(request, pk: int):
 def tasks(request):
     actor = request.actor
     show_all = request.GET.get("all") == "1" and actor.can(Capability.CHILDREN_OVERVIEW)
-    page = Paginator(services.task_list(actor, mine=not show_all), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = OneQueryPaginator(services.task_list(actor, mine=not show_all), PAGE_SIZE).get_page(request.GET.get("page"))
     record_many(actor, Action.VIEW, list(page.object_list))
     return render(request, "care/tasks.html", {"page": page, "show_all": show_all})
 
@@ -459,7 +459,7 @@ def children_overview(request):
     if filters.is_valid():
         state, order = filters.cleaned_data["state"], filters.cleaned_data["order"]
     rows = services.children_overview(actor, state=state, order=order or "child")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = OneQueryPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     record_many(actor, Action.VIEW, [row.other for row in page.object_list], object_type="people.person")
     awaiting = list(services.episodes_awaiting_answer(actor)[:PAGE_SIZE])
     querystring = request.GET.copy()

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from kindred.consent.models import Consent
 from kindred.forms import apply_errors
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
+from kindred.paging import OneQueryPaginator
 from kindred.people.access import get_person
 
 
@@ -55,7 +55,7 @@ def revoke(request, pk: int):
 def shared_with_us(request):
     """Persons other organisations share with ours under a valid consent."""
     actor = request.actor
-    page = Paginator(services.shared_persons(actor).order_by("family_name", "given_name", "id"), 50).get_page(
+    page = OneQueryPaginator(services.shared_persons(actor).order_by("family_name", "given_name", "id"), 50).get_page(
         request.GET.get("page")
     )
     record_many(actor, Action.VIEW, list(page.object_list))

@@ -13,7 +13,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -40,6 +39,7 @@ from kindred.directory.models import HelpOffer, SelfReferral, YouthIntake
 from kindred.forms import apply_errors
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
+from kindred.paging import OneQueryPaginator
 from kindred.programs import services as programs
 
 RECEIPT_KEY = "directory_receipt"
@@ -205,7 +205,7 @@ def inbox(request):
     status = request.GET.get("status", "open")
     if status not in STATUS_FILTERS:
         status = "open"
-    page = Paginator(services.inbox(request.actor, status=status), 50).get_page(request.GET.get("page"))
+    page = OneQueryPaginator(services.inbox(request.actor, status=status), 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "status": status,

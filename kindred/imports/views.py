@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from kindred.imports.reader import template_csv as make_csv
 from kindred.imports.reader import template_xlsx as make_xlsx
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
+from kindred.paging import OneQueryPaginator
 
 CHOICE_COLUMNS = ("role", "sex", "episode_kind", "problem_areas", "pregnancy", "children_answer")
 CHOICE_COLUMNS += ("parental_responsibility", "lives_together")
@@ -109,7 +109,7 @@ def batch(request, pk: int):
             for row in services.preview(batch)
         ]
     if batch.status == ImportBatch.Status.IMPORTED:
-        page = Paginator(services.imported_patients(request.actor, batch), 50).get_page(request.GET.get("page"))
+        page = OneQueryPaginator(services.imported_patients(request.actor, batch), 50).get_page(request.GET.get("page"))
         record_many(request.actor, Action.VIEW, list(page.object_list), object_type="people.person")
         context["page"] = page
     return render(request, "imports/batch.html", context)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from kindred.library.forms import BrowseForm, ItemForm
 from kindred.library.models import Item
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
+from kindred.paging import OneQueryPaginator
 
 FILTER_KEYS = ("audience", "age", "language", "topic")
 PAGE_SIZE = 30
@@ -43,7 +43,7 @@ def browse(request):
             items, status = Item.objects.none(), 200
     else:
         items = services.search(items)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = OneQueryPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "filtered": filtered, "querystring": query.urlencode()}

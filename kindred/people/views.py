@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from kindred.audit.services import Action, record_many
 from kindred.forms import apply_errors
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
+from kindred.paging import OneQueryPaginator
 from kindred.people import access
 from kindred.people.export import build_export
 from kindred.people.forms import BreakGlassForm, RelativeForm
@@ -39,7 +39,7 @@ def search(request):
         except ValidationError as error:
             problem = error.messages[0]
         else:
-            page = Paginator(persons, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+            page = OneQueryPaginator(persons, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
             record_many(actor, Action.VIEW, list(page.object_list))
     context = {"query": query, "page": page, "problem": problem, "querystring": urlencode({"q": query})}
     return render(request, "people/search.html", context)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from kindred.consent.models import Category
 from kindred.forms import apply_errors
 from kindred.orgs.decorators import requires
 from kindred.orgs.models import Capability
+from kindred.paging import OneQueryPaginator
 from kindred.people.access import get_person, visible_persons
 from kindred.people.models import Person
 from kindred.referrals import services
@@ -74,7 +74,7 @@ def referral_list(request):
     actor = request.actor
     box = "out" if request.GET.get("box") == "out" else "in"
     rows = services.outbox(actor) if box == "out" else services.inbox(actor)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = OneQueryPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     record_many(actor, Action.VIEW, list(page.object_list))
     context = {"page": page, "box": box, "querystring": f"box={box}"}
     return render(request, "referrals/referral_list.html", context)
@@ -161,7 +161,7 @@ def consultation_list(request):
         .select_related("from_organisation", "to_organisation", "person")
         .order_by("-created_at", "-id")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = OneQueryPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     consultations = list(page.object_list)
     # A person is named only in rows the actor's own organisation asked and the access rule allows.
     asked = {c.person_id for c in consultations if c.person_id and c.from_organisation_id == actor.organisation.pk}
@@ -306,7 +306,7 @@ def agreements(request, child_pk: int):
 
 @requires(Capability.VIEW_PERSONAL_DATA)
 def notifications(request):
-    page = Paginator(services.notifications_for(request.actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = OneQueryPaginator(services.notifications_for(request.actor), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "referrals/notifications.html", {"page": page})
 
 
