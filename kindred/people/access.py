@@ -87,29 +87,48 @@ def visible_among(actor: Actor, persons: QuerySet[Person]) -> QuerySet[Person]:
     """The same rule as visible_persons, asked of a few candidates already found (by id or national id).
 
     visible_persons builds the whole set of visible ids, which a list needs; to check one person that costs
-    tens of milliseconds in a large unit. Here each part of the rule is an EXISTS correlated with the
-    candidate, which PostgreSQL answers with a few index probes per candidate. Use it only on querysets that
-    are already narrowed to a handful of rows (the test compares both forms of the rule)."""
+    tens of milliseconds in a large unit. Here the rule is asked of the candidates and their relatives only, in
+    four small queries: the candidates, their relationships, which of them all are patients of a visible
+    episode or granted to the actor, and which candidates the actor's organisation registered without an
+    episode. (One statement of correlated EXISTS did the same, but building it cost Django 5 ms a time.) Use it
+    only on querysets already narrowed to a handful of rows; the test compares both forms of the rule."""
     if not actor.can(Capability.VIEW_PERSONAL_DATA):
         return Person.objects.none()
     from kindred.care.models import Episode
 
-    episodes = visible_episodes(actor)
-    granted = AccessGrant.objects.active().filter(user=actor.user, organisation=actor.organisation)
-
-    def held(ref: str) -> Q:
-        """The person at `ref` is a patient of a visible episode, or granted to the actor."""
-        return Q(Exists(episodes.filter(patient=OuterRef(ref)))) | Q(Exists(granted.filter(person=OuterRef(ref))))
-
-    own_new = Q(registered_by=actor.organisation) & ~Q(Exists(Episode.objects.filter(patient=OuterRef("pk"))))
-    if not actor.can(Capability.CHILDREN_OVERVIEW):
-        own_new &= Q(created_by=actor.user)
-    return persons.filter(
-        held("pk")
-        | Q(Exists(Relationship.objects.filter(other=OuterRef("pk")).filter(held("person"))))
-        | Q(Exists(Relationship.objects.filter(person=OuterRef("pk")).filter(held("other"))))
-        | own_new
+    candidates = set(persons.order_by().values_list("pk", flat=True))
+    if not candidates:
+        return persons.none()
+    pairs = list(
+        Relationship.objects.filter(Q(person__in=candidates) | Q(other__in=candidates)).values_list("person", "other")
     )
+    near = candidates.union(*pairs)
+    held = set(
+        visible_episodes(actor)
+        .filter(patient__in=near)
+        .order_by()
+        .values_list("patient", flat=True)
+        .union(
+            AccessGrant.objects.active()
+            .filter(user=actor.user, organisation=actor.organisation, person__in=near)
+            .order_by()
+            .values_list("person", flat=True)
+        )
+    )
+    visible = candidates & held
+    for person, other in pairs:  # family of a held patient, either way round
+        if person in candidates and other in held:
+            visible.add(person)
+        if other in candidates and person in held:
+            visible.add(other)
+    if candidates - visible:
+        own_new = Person.objects.filter(pk__in=candidates - visible, registered_by=actor.organisation).filter(
+            ~Exists(Episode.objects.filter(patient=OuterRef("pk")))
+        )
+        if not actor.can(Capability.CHILDREN_OVERVIEW):
+            own_new = own_new.filter(created_by=actor.user)
+        visible.update(own_new.values_list("pk", flat=True))
+    return persons.filter(pk__in=visible)
 
 
 def visible_family(actor: Actor, person: Person) -> QuerySet[Person]:

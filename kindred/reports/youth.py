@@ -131,7 +131,18 @@ def youth_report(
     t = threshold or default_threshold()
     geography = geography or scope.geography or Geography()
     key = ("youth", period.start, period.end, t, scope.country, tuple(sorted(set(scope.organisation_ids))))
-    return cached(key, lambda: _youth_report(scope, period, t, geography))[0]
+    # Only numbers go to the cache: the scope (with its Geography) and the lazy labels would cost more to
+    # unpickle on every request than the rest of the page.
+    figures = cached(key, lambda: _figures(_youth_report(scope, period, t, geography)))[0]
+    respondents, too_few, numbers = figures
+    labels = {key: label for key, label, _yes, _no, _years in QUESTIONS}
+    rows = [Row(key, labels[key], *values) for key, *values in numbers]
+    return YouthReport(scope, period, t, respondents, rows, too_few=too_few)
+
+
+def _figures(report: YouthReport) -> tuple:
+    rows = tuple((r.key, r.yes, r.no, r.unanswered, r.share, r.average_years) for r in report.rows)
+    return report.respondents, report.too_few, rows
 
 
 def _youth_report(scope: Scope, period: Period, t: int, geography: Geography) -> YouthReport:
