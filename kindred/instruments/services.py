@@ -48,7 +48,13 @@ def _parse(pk: int, version: int, raw: str) -> Definition:
 
 
 def parsed_definition(instrument: Instrument) -> Definition:
-    return _parse(instrument.pk, instrument.version, json.dumps(instrument.definition, sort_keys=True))
+    # Kept on the instance too (for the same definition object): a self-test answer asks four times.
+    memo = instrument.__dict__.get("_parsed")
+    if memo is not None and memo[0] is instrument.definition:
+        return memo[1]
+    parsed = _parse(instrument.pk, instrument.version, json.dumps(instrument.definition, sort_keys=True))
+    instrument.__dict__["_parsed"] = (instrument.definition, parsed)
+    return parsed
 
 
 def instruments_for(actor: Actor | None, *, audience: str | None = None) -> list[Instrument]:
