@@ -2,7 +2,7 @@
 
 A Paginator or an API page first counts and then fetches: for a large unit's lists the database builds the same
 join twice (the children overview: 18 ms to count, 23 ms for the page at national scale). Here the page's own
-query carries the total. When the page is empty (past the end) the total comes from a COUNT as before.
+query carries the total. When a page past the first is empty the total comes from a COUNT as before.
 """
 
 from __future__ import annotations
@@ -28,12 +28,15 @@ def _one_query(queryset) -> bool:
 
 
 def rows_and_total(queryset, offset: int, limit: int) -> tuple[list, int | None]:
-    """The rows [offset, offset + limit) and the total number of rows, or None when the page is empty."""
+    """The rows [offset, offset + limit) and the total number of rows, or None when a page past the first is
+    empty (then only a COUNT can tell)."""
     if not _one_query(queryset):
         rows = list(queryset[offset : offset + limit])
         return rows, None
     rows = list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[offset : offset + limit])
-    return rows, (getattr(rows[0], TOTAL) if rows else None)
+    if rows:
+        return rows, getattr(rows[0], TOTAL)
+    return rows, (0 if offset == 0 else None)  # nothing from the start: nothing at all
 
 
 def page_of(queryset, offset: int, limit: int) -> tuple[int, list]:
@@ -54,7 +57,7 @@ class OneQueryPaginator(Paginator):
             number = 1
         if not self.orphans:
             rows, total = rows_and_total(self.object_list, (number - 1) * self.per_page, self.per_page)
-            if total is not None:
+            if total is not None and (total or self.allow_empty_first_page):
                 self.__dict__["count"] = total  # Paginator.count is a cached_property
                 return self._get_page(rows, number, self)
         return super().get_page(number)  # an empty or out-of-range page: COUNT, then the last page

@@ -94,14 +94,23 @@ def visible_among(actor: Actor, persons: QuerySet[Person]) -> QuerySet[Person]:
     only on querysets already narrowed to a handful of rows; the test compares both forms of the rule."""
     if not actor.can(Capability.VIEW_PERSONAL_DATA):
         return Person.objects.none()
+    visible = visible_ids(actor, set(persons.order_by().values_list("pk", flat=True)))
+    return persons.filter(pk__in=visible) if visible else persons.none()
+
+
+def visible_ids(actor: Actor, candidates: set[int], pairs: list[tuple[int, int]] | None = None) -> set[int]:
+    """Which of the candidate person ids the actor may see (visible_among's rule, on ids). `pairs` are the
+    (person, other) relationships touching the candidates, when the caller has read them already."""
+    if not candidates or not actor.can(Capability.VIEW_PERSONAL_DATA):
+        return set()
     from kindred.care.models import Episode
 
-    candidates = set(persons.order_by().values_list("pk", flat=True))
-    if not candidates:
-        return persons.none()
-    pairs = list(
-        Relationship.objects.filter(Q(person__in=candidates) | Q(other__in=candidates)).values_list("person", "other")
-    )
+    if pairs is None:
+        pairs = list(
+            Relationship.objects.filter(Q(person__in=candidates) | Q(other__in=candidates)).values_list(
+                "person", "other"
+            )
+        )
     near = candidates.union(*pairs)
     held = set(
         visible_episodes(actor)
@@ -128,15 +137,14 @@ def visible_among(actor: Actor, persons: QuerySet[Person]) -> QuerySet[Person]:
         if not actor.can(Capability.CHILDREN_OVERVIEW):
             own_new = own_new.filter(created_by=actor.user)
         visible.update(own_new.values_list("pk", flat=True))
-    return persons.filter(pk__in=visible)
+    return visible
 
 
 def visible_family(actor: Actor, person: Person) -> QuerySet[Person]:
     """The persons related to `person` (either way) whom the actor may see: the rule asked of those few."""
-    related = Relationship.objects.filter(person=person).values("other").union(
-        Relationship.objects.filter(other=person).values("person"), all=True
-    )
-    return visible_among(actor, Person.objects.filter(pk__in=related))
+    pairs = Relationship.objects.filter(Q(person=person) | Q(other=person)).values_list("person", "other")
+    related = {pk for pair in pairs for pk in pair} - {person.pk}
+    return Person.objects.filter(pk__in=visible_ids(actor, related))
 
 
 def get_person(
@@ -144,9 +152,11 @@ def get_person(
 ) -> Person:
     """The person if visible, with an audit row for `action`; otherwise Http404."""
     try:
-        person = visible_among(actor, Person.objects.filter(pk=int(pk))).get()
+        person = Person.objects.get(pk=int(pk))
     except (Person.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
+    if person.pk not in visible_ids(actor, {person.pk}):
+        raise Http404
     record(actor, action, obj or person, subject=person, reason=reason, details=details)
     return person
 

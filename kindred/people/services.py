@@ -17,7 +17,7 @@ from stdnum.no import fodselsnummer
 
 from kindred.audit.services import Action, record
 from kindred.orgs.actors import Actor
-from kindred.people.access import persons_held_by_organisation, visible_among, visible_persons
+from kindred.people.access import persons_held_by_organisation, visible_among, visible_ids, visible_persons
 from kindred.people.models import Person, Relationship
 
 
@@ -91,7 +91,7 @@ def search_persons(actor: Actor, query: str) -> QuerySet[Person]:
     # probes each); a common one is matched within the set of visible persons instead.
     few = list(matches.order_by().values_list("pk", flat=True)[: SEARCH_FEW + 1])
     if len(few) <= SEARCH_FEW:
-        return visible_among(actor, Person.objects.filter(pk__in=few)).order_by(*order)
+        return Person.objects.filter(pk__in=visible_ids(actor, set(few))).order_by(*order)
     return visible_persons(actor).filter(pk__in=matches.values("pk")).order_by(*order)
 
 

@@ -56,3 +56,12 @@ def test_distinct_and_values_querysets_count_separately(persons):
 def test_api_page_past_the_end_still_has_the_total(persons):
     assert page_of(persons, 100, 10) == (23, [])
     assert page_of(Person.objects.none(), 0, 10) == (0, [])
+
+
+def test_an_empty_list_is_one_query():
+    empty = Person.objects.filter(family_name="Nobody").order_by("pk")
+    with CaptureQueriesContext(connection) as queries:
+        page = OneQueryPaginator(empty, 10).get_page(1)
+        assert (page.paginator.count, len(page), page.number) == (0, 0, 1)
+        assert page_of(empty, 0, 10) == (0, [])
+    assert len(queries) == 2
