@@ -9,30 +9,24 @@ from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
+from django.db.models.query import ModelIterable
 
 TOTAL = "_paging_total"
 
 
 def _one_query(queryset) -> bool:
     """Whether the total can ride along: a plain model queryset (not values(), DISTINCT, a UNION or sliced)."""
-    if not isinstance(queryset, QuerySet):
+    if not isinstance(queryset, QuerySet) or queryset._iterable_class is not ModelIterable:
         return False
     query = queryset.query
-    return (
-        queryset._fields is None
-        and not query.distinct
-        and not query.combinator
-        and not query.is_sliced
-        and queryset._iterable_class.__name__ == "ModelIterable"
-    )
+    return not (query.distinct or query.combinator or query.is_sliced)
 
 
 def rows_and_total(queryset, offset: int, limit: int) -> tuple[list, int | None]:
     """The rows [offset, offset + limit) and the total number of rows, or None when a page past the first is
     empty (then only a COUNT can tell)."""
     if not _one_query(queryset):
-        rows = list(queryset[offset : offset + limit])
-        return rows, None
+        return list(queryset[offset : offset + limit]), None
     rows = list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[offset : offset + limit])
     if rows:
         return rows, getattr(rows[0], TOTAL)

@@ -92,25 +92,19 @@ def visible_among(actor: Actor, persons: QuerySet[Person]) -> QuerySet[Person]:
     episode or granted to the actor, and which candidates the actor's organisation registered without an
     episode. (One statement of correlated EXISTS did the same, but building it cost Django 5 ms a time.) Use it
     only on querysets already narrowed to a handful of rows; the test compares both forms of the rule."""
-    if not actor.can(Capability.VIEW_PERSONAL_DATA):
-        return Person.objects.none()
     visible = visible_ids(actor, set(persons.order_by().values_list("pk", flat=True)))
     return persons.filter(pk__in=visible) if visible else persons.none()
 
 
-def visible_ids(actor: Actor, candidates: set[int], pairs: list[tuple[int, int]] | None = None) -> set[int]:
-    """Which of the candidate person ids the actor may see (visible_among's rule, on ids). `pairs` are the
-    (person, other) relationships touching the candidates, when the caller has read them already."""
+def visible_ids(actor: Actor, candidates: set[int]) -> set[int]:
+    """Which of the candidate person ids the actor may see (visible_among's rule, on ids)."""
     if not candidates or not actor.can(Capability.VIEW_PERSONAL_DATA):
         return set()
     from kindred.care.models import Episode
 
-    if pairs is None:
-        pairs = list(
-            Relationship.objects.filter(Q(person__in=candidates) | Q(other__in=candidates)).values_list(
-                "person", "other"
-            )
-        )
+    pairs = list(
+        Relationship.objects.filter(Q(person__in=candidates) | Q(other__in=candidates)).values_list("person", "other")
+    )
     near = candidates.union(*pairs)
     held = set(
         visible_episodes(actor)
