@@ -17,6 +17,7 @@ from kindred.api_schemas import DbId, PageIn, PageOut, PathId, choice, errors, p
 from kindred.audit.services import Action, record_many
 from kindred.care import services
 from kindred.care.models import (
+    ChildFollowUp,
     ChildrenAnswer,
     ChildSheet,
     ConcernReport,
@@ -406,16 +407,16 @@ class ChildRowOut(Schema):
     open_reports: int = Field(description="Concern reports still without feedback.")
 
     @classmethod
-    def of(cls, row: Relationship) -> ChildRowOut:
-        """A row of children_overview: the relationship parent → child with the follow-up annotations."""
+    def of(cls, row: ChildFollowUp) -> ChildRowOut:
+        """A row of children_overview: a child's follow-up in an episode, with the number of overdue tasks."""
         return cls(
-            child=PersonOut.model_validate(row.other),
-            parent=PersonOut.model_validate(row.person),
+            child=PersonOut.model_validate(row.child),
+            parent=PersonOut.model_validate(row.parent),
             episode_id=row.episode_id,
-            episode_status=row.episode_status,
-            episode_started_on=row.episode_started,
-            parental_responsibility=row.parental_responsibility,
-            lives_together=row.lives_together,
+            episode_status=row.episode.status,
+            episode_started_on=row.episode.started_on,
+            parental_responsibility=row.relationship.parental_responsibility,
+            lives_together=row.relationship.lives_together,
             has_sheet=row.has_sheet,
             informed=row.informed,
             concern_level=row.concern,
@@ -731,7 +732,7 @@ def list_children(request, filters: Query[ChildrenFilter]):
         raise PermissionError(Capability.CHILDREN_OVERVIEW)
     rows = services.children_overview(actor, state=filters.state, order=filters.order)
     count, items = page_of(rows, filters)
-    record_many(actor, Action.VIEW, [row.other for row in items])
+    record_many(actor, Action.VIEW, [row.child for row in items])
     return ChildRowPage(
         count=count, limit=filters.limit, offset=filters.offset, items=[ChildRowOut.of(row) for row in items]
     )

@@ -460,7 +460,7 @@ def children_overview(request):
         state, order = filters.cleaned_data["state"], filters.cleaned_data["order"]
     rows = services.children_overview(actor, state=state, order=order or "child")
     page = OneQueryPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    record_many(actor, Action.VIEW, [row.other for row in page.object_list], object_type="people.person")
+    record_many(actor, Action.VIEW, [row.child for row in page.object_list], object_type="people.person")
     awaiting = list(services.episodes_awaiting_answer(actor)[:PAGE_SIZE])
     querystring = request.GET.copy()
     querystring.pop("page", None)

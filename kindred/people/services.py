@@ -208,6 +208,10 @@ def relate(
             "created_by": actor.user,
         },
     )
+    if kind == Relationship.Kind.PARENT_OF:
+        from kindred.care.follow_up import refresh_follow_up_of_patient  # care builds on people
+
+        refresh_follow_up_of_patient(person.pk)
     record(actor, Action.CREATE if created else Action.CHANGE, relationship)
     return relationship
 

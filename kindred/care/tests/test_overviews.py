@@ -109,7 +109,7 @@ def unit(world):
 
 
 def pairs(rows) -> list[tuple[int, str]]:
-    return [(row.episode_id, row.other.given_name) for row in rows]
+    return [(row.episode_id, row.child.given_name) for row in rows]
 
 
 # --- children_overview ------------------------------------------------------------------------
@@ -128,9 +128,9 @@ def test_one_row_per_open_episode_and_minor_child(world, unit):
 
 
 def test_rows_carry_the_parent_child_and_episode(world, unit):
-    row = next(r for r in children_overview(world.actor(world.clinician)) if r.other == unit["kim"])
-    assert row.person == unit["pia"].patient
-    assert (row.episode_id, row.episode_started, row.episode_status) == (
+    row = next(r for r in children_overview(world.actor(world.clinician)) if r.child == unit["kim"])
+    assert row.parent == unit["pia"].patient
+    assert (row.episode_id, row.episode.started_on, row.episode.status) == (
         unit["pia"].pk,
         unit["pia"].started_on,
         Episode.Status.INTAKE,
@@ -138,7 +138,7 @@ def test_rows_carry_the_parent_child_and_episode(world, unit):
 
 
 def test_each_row_knows_the_childs_state(world, unit):
-    rows = {row.other.given_name: row for row in children_overview(world.actor(world.clinician))}
+    rows = {row.child.given_name: row for row in children_overview(world.actor(world.clinician))}
     state = {name: (r.has_sheet, r.informed, r.concern, r.overdue_tasks, r.open_reports) for name, r in rows.items()}
     assert state == {
         "Kim": (True, True, "serious", 1, 1),
@@ -148,9 +148,9 @@ def test_each_row_knows_the_childs_state(world, unit):
 
 
 def test_discharged_episodes_and_adult_children_are_left_out(world, unit):
-    names = {row.other.given_name for row in children_overview(world.actor(world.coordinator))}
+    names = {row.child.given_name for row in children_overview(world.actor(world.coordinator))}
     assert "Dag" not in names and "Anna" not in names
-    everyone = {row.other.given_name for row in children_overview(world.actor(world.coordinator), minors_only=False)}
+    everyone = {row.child.given_name for row in children_overview(world.actor(world.coordinator), minors_only=False)}
     assert "Anna" in everyone and "Dag" not in everyone
 
 
@@ -164,7 +164,7 @@ def test_a_child_turning_18_today_is_an_adult(world):
         "Born 17 years ago": {"birth_year": today().year - 17},
     }.items():
         relate(actor, episode.patient, register_person(actor, PersonData(given_name=name, **fields)), "parent_of")
-    names = {row.other.given_name for row in children_overview(actor)}
+    names = {row.child.given_name for row in children_overview(actor)}
     assert names == {"Eighteen tomorrow", "Born 17 years ago"}
 
 
@@ -178,13 +178,13 @@ def test_the_overview_works_on_29_february(world, monkeypatch):
     for child in (minor, adult):
         relate(actor, episode.patient, child, Relationship.Kind.PARENT_OF)
     assert (minor.age_on(leap_day), adult.age_on(leap_day)) == (17, 18)
-    assert [row.other for row in children_overview(actor)] == [minor]
+    assert [row.child for row in children_overview(actor)] == [minor]
 
 
 def test_the_overview_follows_the_access_rule(world, unit):
-    cora = {row.other.given_name for row in children_overview(world.actor(world.clinician))}
+    cora = {row.child.given_name for row in children_overview(world.actor(world.clinician))}
     assert cora == {"Kim", "Kari", "Liv"}
-    assert {row.other.given_name for row in children_overview(world.actor(world.coordinator))} == cora | {"Sol"}
+    assert {row.child.given_name for row in children_overview(world.actor(world.coordinator))} == cora | {"Sol"}
     for persona in ("analyst", "admin"):
         assert not children_overview(world.actor(getattr(world, persona))).exists()
     # The other organisation sees Pia's children only through its own episode with her.
@@ -192,7 +192,7 @@ def test_the_overview_follows_the_access_rule(world, unit):
         (unit["elsewhere"].pk, "Kari"),
         (unit["elsewhere"].pk, "Kim"),
     ]
-    outsider_rows = {row.other.given_name: row for row in children_overview(world.actor(world.outsider))}
+    outsider_rows = {row.child.given_name: row for row in children_overview(world.actor(world.outsider))}
     assert not outsider_rows["Kim"].has_sheet and outsider_rows["Kim"].open_reports == 0
 
 
@@ -211,7 +211,7 @@ def test_the_overview_follows_the_access_rule(world, unit):
 )
 def test_the_overview_filters_by_state(world, unit, state, names):
     rows = children_overview(world.actor(world.child_responsible), state=state)
-    assert {row.other.given_name for row in rows} == names
+    assert {row.child.given_name for row in rows} == names
 
 
 @pytest.mark.parametrize(
@@ -227,7 +227,7 @@ def test_the_overview_filters_by_state(world, unit, state, names):
 )
 def test_the_overview_orders(world, unit, order, names):
     rows = children_overview(world.actor(world.child_responsible), order=order)
-    assert [row.other.given_name for row in rows] == names
+    assert [row.child.given_name for row in rows] == names
 
 
 def build_families(world, count: int) -> None:
@@ -247,9 +247,9 @@ def overview_queries(actor) -> tuple[int, int]:
         rows = list(children_overview(actor, order="concern"))
         shown = [
             (
-                row.person.display_name,
-                row.other.display_name,
-                row.other.age,
+                row.parent.display_name,
+                row.child.display_name,
+                row.child.age,
                 row.has_sheet,
                 row.informed,
                 row.concern,
@@ -269,7 +269,8 @@ def test_the_overview_takes_the_same_queries_for_3_or_10_families(world):
     build_families(world, 7)
     many, rows = overview_queries(world.actor(world.child_responsible))
     assert rows == 20
-    assert many == few == 1
+    # The rows with their children, then the parents, episodes and relationships of those rows.
+    assert many == few == 4
 
 
 # --- my_patients ------------------------------------------------------------------------------
