@@ -731,7 +731,7 @@ def list_children(request, filters: Query[ChildrenFilter]):
     if not actor.can(Capability.CHILDREN_OVERVIEW):
         raise PermissionError(Capability.CHILDREN_OVERVIEW)
     rows = services.children_overview(actor, state=filters.state, order=filters.order)
-    count, items = page_of(rows, filters)
+    count, items = page_of(rows.prefetch_related("episode", "relationship"), filters)
     record_many(actor, Action.VIEW, [row.child for row in items])
     return ChildRowPage(
         count=count, limit=filters.limit, offset=filters.offset, items=[ChildRowOut.of(row) for row in items]

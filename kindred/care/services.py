@@ -624,11 +624,11 @@ def children_overview(actor: Actor, *, state: str = "", order: str = "child", mi
     )
     if state in CHILD_FILTERS:
         rows = rows.filter(CHILD_FILTERS[state])
-    # The child is joined for the filter and the order; the rest is fetched for the page's rows only (three small
-    # queries instead of three joins for every child of the unit before the sort).
+    # The child is joined for the filter and the order; the parent is fetched for the page's rows only (a small
+    # query instead of a join for every child of the unit before the sort). The API adds episode and relationship.
     return (
         rows.select_related("child")
-        .prefetch_related("parent", "episode", "relationship")
+        .prefetch_related("parent")
         .order_by(*CHILD_ORDERINGS.get(order, CHILD_ORDERINGS["child"]))
     )
 

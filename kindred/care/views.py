@@ -38,6 +38,7 @@ from kindred.people.services import clean_person_data, possible_duplicates
 from kindred.referrals.models import ChildAgreement
 
 PAGE_SIZE = 50
+AWAITING_SHOWN = 10  # on the children overview; My work lists them all
 
 
 def _form_page(heading: str, submit: str, episode, **extra) -> dict:
@@ -461,13 +462,19 @@ def children_overview(request):
     rows = services.children_overview(actor, state=state, order=order or "child")
     page = OneQueryPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     record_many(actor, Action.VIEW, [row.child for row in page.object_list], object_type="people.person")
-    awaiting = list(services.episodes_awaiting_answer(actor)[:PAGE_SIZE])
+    # The episodes still without the children answer head the first page: the oldest few and how many in all.
+    awaiting, awaiting_count = [], 0
+    if page.number == 1:
+        waiting = services.episodes_awaiting_answer(actor)
+        awaiting = list(waiting[:AWAITING_SHOWN])
+        awaiting_count = waiting.count() if len(awaiting) == AWAITING_SHOWN else len(awaiting)
     querystring = request.GET.copy()
     querystring.pop("page", None)
     context = {
         "page": page,
         "filters": filters,
         "awaiting": awaiting,
+        "awaiting_count": awaiting_count,
         "querystring": querystring.urlencode(),
         "overdue_task_count": services.task_list(actor, mine=False).filter(due_on__lt=timezone.localdate()).count(),
     }

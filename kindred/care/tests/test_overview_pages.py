@@ -91,3 +91,24 @@ def test_episode_page_query_count_does_not_grow_with_children(world):
     )
     many = _queries(client, reverse("care:episode", args=[episode.pk]))
     assert few == many
+
+
+def test_the_first_page_shows_the_oldest_episodes_without_the_children_answer_and_how_many(world):
+    cora = world.actor(world.clinician)
+    today = timezone.localdate()
+    for i in range(12):
+        services.register_patient(
+            cora,
+            PersonData(given_name=f"Venter{i:02d}", family_name="Familie", birth_year=1980),
+            services.EpisodeData(kind="outpatient", started_on=today - timedelta(days=i)),
+        )
+    client = world.client_for(world.child_responsible)
+    html = client.get(reverse("care:children")).content.decode()
+    # The ten oldest (started 11 to 2 days ago), the count of all twelve and the way to the whole list.
+    assert "Venter11" in html and "Venter02" in html
+    assert "Venter01" not in html and "Venter00" not in html
+    assert "De 10 eldste av 12 episoder." in html
+    assert reverse("care:my_work") in html
+    # Deeper pages of the children list do not repeat it.
+    _families(world, 26)  # 52 children: two pages
+    assert "Venter11" not in client.get(reverse("care:children") + "?page=2").content.decode()
