@@ -31,6 +31,9 @@ def pytest_configure(config):
     # Tests change data between figures (hypothesis examples within one test): compute statistics live.
     # kindred/reports/tests/test_statistics_cache.py turns the cache on to test it.
     settings.STATISTICS_CACHE_SECONDS = 0
+    # Instruments change between tests (each test's rows are rolled back): fetch the public one every time.
+    # kindred/instruments/tests/test_public_instrument_cache.py turns it on to test it.
+    settings.PUBLIC_INSTRUMENT_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

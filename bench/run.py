@@ -453,9 +453,10 @@ def build_data(opts, personas: dict, env: dict) -> dict:
 class Server:
     """Kindred under gunicorn with production settings on 127.0.0.1; a context manager that always stops it."""
 
-    def __init__(self, env: dict, workers: int, timeout: int):
+    def __init__(self, env: dict, workers: int, timeout: int, threads: int = 1):
         self.env = env
         self.workers = workers
+        self.threads = threads
         self.timeout = timeout
         self.port = free_port()
         self.process: subprocess.Popen | None = None
@@ -473,6 +474,9 @@ class Server:
             "--error-logfile", str(self.log_path),
             "--log-level", "warning",
         ]  # fmt: skip
+        if self.threads > 1:
+            # Threads per worker (gunicorn's gthread worker): connections are kept alive between requests.
+            command += ["--worker-class", "gthread", "--threads", str(self.threads)]
         log(f"starting gunicorn ({self.workers} workers) on 127.0.0.1:{self.port}")
         with open(self.log_path, "ab") as errors:
             self.process = subprocess.Popen(  # noqa: S603
@@ -949,6 +953,12 @@ def parse_args(argv: list[str] | None = None):
     load.add_argument("--burst-connections", type=int, default=32, help="self-test burst connections (default 32)")
     load.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     load.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    load.add_argument(
+        "--worker-threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker (default 1: sync workers; more: gthread with keep-alive)",
+    )
     load.add_argument("--worker-timeout", type=int, default=120, help="gunicorn worker timeout, s (default 120)")
     load.add_argument(
         "--conn-max-age",
@@ -1065,7 +1075,7 @@ def main(argv: list[str] | None = None) -> int:
     memory_at_start: list[dict] = []
     memory_after_login: list[dict] = []
     try:
-        with Server(server_env, opts.workers, opts.worker_timeout) as server:
+        with Server(server_env, opts.workers, opts.worker_timeout, opts.worker_threads) as server:
             memory_at_start = server.worker_memory()
             clients = {}
             for role in ("clinician", "barneansvarlig", "analytiker", "senter"):

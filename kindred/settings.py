@@ -306,6 +306,8 @@ FHIR_CANONICAL_BASE = env_str("FHIR_CANONICAL_BASE", "https://kindred.example/fh
 STATS_SUPPRESSION_THRESHOLD = env_int("STATS_SUPPRESSION_THRESHOLD", 5)
 # How long computed statistics are kept in the cache (seconds; 0 = always compute). See kindred/reports/kpis.py.
 STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 300)
+# How long a process reuses a public self-test's instrument row (0: fetch it for every answer).
+PUBLIC_INSTRUMENT_CACHE_SECONDS = env_int("PUBLIC_INSTRUMENT_CACHE_SECONDS", 60)
 # Public self-referral: how many requests one client address may send (django-ratelimit's "count/period").
 SELF_REFERRAL_RATE = env_str("SELF_REFERRAL_RATE", "5/h")
 # Public self-test: how many answers one client address may send (a school class may share one address).

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -40,6 +42,7 @@ def sync_builtin_instruments() -> None:
     ]
     if missing:
         Instrument.objects.bulk_create(missing, ignore_conflicts=True)
+        forget_public_instruments()  # bulk_create sends no post_save
 
 
 @lru_cache(maxsize=256)
@@ -75,10 +78,33 @@ def instruments_for(actor: Actor | None, *, audience: str | None = None) -> list
     return sorted(result, key=lambda i: str(parsed_definition(i).title.get(get_language() or "nb")))
 
 
+# The public self-tests' instruments, kept per process: key -> (instrument, expiry on time.monotonic()). Under a
+# burst of anonymous answers, fetching the same row for every answer cost a quarter of the throughput. Any save or
+# delete of an instrument clears it in the process that made it (signals connected in InstrumentsConfig.ready,
+# and sync_builtin_instruments after its bulk insert); other processes follow within
+# PUBLIC_INSTRUMENT_CACHE_SECONDS. Only instruments offered to the public are kept, never a 404.
+_public: dict[str, tuple[Instrument, float]] = {}
+
+
+def forget_public_instruments(**_signal) -> None:
+    _public.clear()
+
+
 def public_instrument(key: str) -> Instrument:
     """A built-in instrument offered to the public as a self-test, by key; 404 otherwise. (The newest active
     version of that key only: a public self-test answer must not load and parse every instrument.)"""
     key = str(key)
+    seconds = settings.PUBLIC_INSTRUMENT_CACHE_SECONDS
+    kept = _public.get(key) if seconds > 0 else None
+    if kept is not None and kept[1] > time.monotonic():
+        return kept[0]
+    instrument = _newest_public_instrument(key)
+    if seconds > 0:
+        _public[key] = (instrument, time.monotonic() + seconds)
+    return instrument
+
+
+def _newest_public_instrument(key: str) -> Instrument:
     builtin = builtin_definitions().get(key)
     if builtin is None:
         raise Http404
