@@ -269,8 +269,8 @@ def test_the_overview_takes_the_same_queries_for_3_or_10_families(world):
     build_families(world, 7)
     many, rows = overview_queries(world.actor(world.child_responsible))
     assert rows == 20
-    # The rows with their children, then the parents, episodes and relationships of those rows.
-    assert many == few == 4
+    # The rows with their children, then the parents of those rows.
+    assert many == few == 2
 
 
 # --- my_patients ------------------------------------------------------------------------------
