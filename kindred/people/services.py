@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -86,13 +86,22 @@ def search_persons(actor: Actor, query: str) -> QuerySet[Person]:
     matches = Person.objects.alias(search_given=Upper("given_name"), search_family=Upper("family_name"))
     for word in query.split()[:SEARCH_MAX_WORDS]:
         word = word.upper()
-        matches = matches.filter(Q(search_given__startswith=word) | Q(search_family__startswith=word))
+        matches = matches.filter(_starts_with("search_given", word) | _starts_with("search_family", word))
     # A name that few persons in the country share is checked person by person against the rule (a few index
     # probes each); a common one is matched within the set of visible persons instead.
     few = list(matches.order_by().values_list("pk", flat=True)[: SEARCH_FEW + 1])
     if len(few) <= SEARCH_FEW:
         return Person.objects.filter(pk__in=visible_ids(actor, set(few))).order_by(*order)
     return visible_persons(actor).filter(pk__in=matches.values("pk")).order_by(*order)
+
+
+def _starts_with(name: str, prefix: str) -> Q:
+    """`name` starts with `prefix`: LIKE 'PREFIX%' on PostgreSQL, which the text_pattern_ops indexes serve; a range
+    [prefix, prefix + U+10FFFF) elsewhere, because SQLite uses an index on an expression for a range but never for
+    LIKE (a search by name scanned every person). SQLite compares text by code point, so both mean the same."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{name}__startswith": prefix})
+    return Q(**{f"{name}__gte": prefix, f"{name}__lt": prefix + "\U0010ffff"})
 
 
 @dataclass
