@@ -61,10 +61,17 @@ def _insert(where: str, params: list) -> None:
 
 
 def refresh_follow_up(episode_ids: Iterable[int]) -> None:
-    """Recompute the rows of these episodes from the facts. Call inside the use case's transaction."""
+    """Recompute the rows of these episodes from the facts. Call inside the use case's transaction.
+
+    Two use cases on one episode at once (two staff saving sheets of the same family) must not both delete the old
+    rows and insert new ones: the second insert would collide with the first. Each refresh first locks the
+    episodes' rows (FOR NO KEY UPDATE, in id order), so the second waits for the first to commit and then replaces
+    its rows. That lock does not conflict with the key-share locks taken by inserting sheets or reports for the
+    episode, so a use case that inserted one before refreshing cannot deadlock with another doing the same."""
     ids = sorted({int(pk) for pk in episode_ids})
     if not ids:
         return
+    list(Episode.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
     ChildFollowUp.objects.filter(episode_id__in=ids).delete()
     _insert(f"e.id IN ({', '.join(['%s'] * len(ids))})", ids)
 
