@@ -462,12 +462,14 @@ def children_overview(request):
     rows = services.children_overview(actor, state=state, order=order or "child")
     page = OneQueryPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     record_many(actor, Action.VIEW, [row.child for row in page.object_list], object_type="people.person")
-    # The episodes still without the children answer head the first page: the oldest few and how many in all.
-    awaiting, awaiting_count = [], 0
+    # The unit's overdue tasks and the episodes still without the children answer (the oldest few and how many in
+    # all) head the first page; the pages after it are the list alone.
+    awaiting, awaiting_count, overdue_task_count = [], 0, None
     if page.number == 1:
         waiting = services.episodes_awaiting_answer(actor)
         awaiting = list(waiting[:AWAITING_SHOWN])
         awaiting_count = waiting.count() if len(awaiting) == AWAITING_SHOWN else len(awaiting)
+        overdue_task_count = services.task_list(actor, mine=False).filter(due_on__lt=timezone.localdate()).count()
     querystring = request.GET.copy()
     querystring.pop("page", None)
     context = {
@@ -476,7 +478,7 @@ def children_overview(request):
         "awaiting": awaiting,
         "awaiting_count": awaiting_count,
         "querystring": querystring.urlencode(),
-        "overdue_task_count": services.task_list(actor, mine=False).filter(due_on__lt=timezone.localdate()).count(),
+        "overdue_task_count": overdue_task_count,
     }
     return render(request, "care/children_overview.html", context)
 

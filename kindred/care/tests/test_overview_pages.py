@@ -109,6 +109,9 @@ def test_the_first_page_shows_the_oldest_episodes_without_the_children_answer_an
     assert "Venter01" not in html and "Venter00" not in html
     assert "De 10 eldste av 12 episoder." in html
     assert reverse("care:my_work") in html
-    # Deeper pages of the children list do not repeat it.
+    assert "0 oppgaver over fristen i enheten." in html
+    # Deeper pages of the children list do not repeat the summaries.
     _families(world, 26)  # 52 children: two pages
-    assert "Venter11" not in client.get(reverse("care:children") + "?page=2").content.decode()
+    second = client.get(reverse("care:children") + "?page=2").content.decode()
+    assert "Venter11" not in second
+    assert "i enheten." not in second
