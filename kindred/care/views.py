@@ -61,10 +61,12 @@ def _episode_and_child(request, pk, child_pk):
 def my_work(request):
     actor = request.actor
     patients = list(services.my_patients(actor))
-    awaiting = list(services.episodes_awaiting_answer(actor))
+    # Every episode still without the children answer, oldest first, a page at a time (a unit's child-responsible
+    # staff see the whole unit's).
+    page = OneQueryPaginator(services.episodes_awaiting_answer(actor), PAGE_SIZE).get_page(request.GET.get("page"))
     tasks = list(services.task_list(actor)[:20])
     record_many(actor, Action.VIEW, [e.patient for e in patients], object_type="people.person")
-    context = {"patients": patients, "awaiting": awaiting, "tasks": tasks}
+    context = {"patients": patients, "awaiting": page.object_list, "page": page, "tasks": tasks}
     return render(request, "care/my_work.html", context)
 
 

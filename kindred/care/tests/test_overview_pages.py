@@ -115,3 +115,20 @@ def test_the_first_page_shows_the_oldest_episodes_without_the_children_answer_an
     second = client.get(reverse("care:children") + "?page=2").content.decode()
     assert "Venter11" not in second
     assert "i enheten." not in second
+
+
+def test_my_patients_lists_every_episode_awaiting_the_answer_a_page_at_a_time(world):
+    cora = world.actor(world.clinician)
+    today = timezone.localdate()
+    for i in range(53):
+        services.register_patient(
+            cora,
+            PersonData(given_name=f"Venter{i:02d}", family_name="Familie", birth_year=1980),
+            services.EpisodeData(kind="outpatient", started_on=today - timedelta(days=i)),
+        )
+    client = world.client_for(world.child_responsible)
+    first = client.get(reverse("care:my_work")).content.decode()
+    assert first.count("Venter") == 50 and "Venter52" in first and "Venter02" not in first  # oldest first
+    assert "Side 1 av 2" in first
+    second = client.get(reverse("care:my_work") + "?page=2").content.decode()
+    assert second.count("Venter") == 3 and "Venter00" in second
