@@ -4,7 +4,8 @@ A unit's overview shows every minor child of every open episode with five facts 
 per request meant five correlated subqueries for each of a large unit's ~1,600 children before it could filter and
 sort (about 20 ms of database and 10 ms of Django building the query, per page, at national scale). Instead each
 use case that changes one of the facts calls `refresh_follow_up` for the episodes it touched, in its own
-transaction: the episode's rows are deleted and inserted again by FACTS below. There is no other way to write them.
+transaction: the episode's rows are deleted and inserted again by the one statement of `_facts_sql`. There is no
+other way to write them.
 
 What changes a row: a parent-child relationship (people.services.relate), an episode opened, a child sheet saved,
 information given, a concern report sent or answered. Deleting an episode, a relationship or a person cascades.

@@ -409,10 +409,10 @@ class ConcernReport(models.Model):
 class ChildFollowUp(models.Model):
     """Where one child's follow-up stands in one episode: a summary row for the children overview.
 
-    Derived, never edited: `services.refresh_follow_up` recomputes an episode's rows from the facts (the parent's
-    children, the child sheets, information given, concern reports) in the same transaction as every use case that
-    changes them, so a unit's overview filters and sorts an indexed table instead of computing five subqueries for
-    every child of every open episode. Overdue tasks change with the calendar and are counted when read.
+    Derived, never edited: `kindred.care.follow_up.refresh_follow_up` recomputes an episode's rows from the facts
+    (the parent's children, the child sheets, information given, concern reports) in the same transaction as every
+    use case that changes them, so a unit's overview filters and sorts an indexed table instead of computing five
+    subqueries for every child of every open episode. Overdue tasks change with the calendar and are counted when read.
     """
 
     episode = models.ForeignKey(Episode, verbose_name=_("episode"), on_delete=models.CASCADE, related_name="+")
@@ -434,7 +434,3 @@ class ChildFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child} · {self.episode_id}"
-
-    @property
-    def audit_subject(self) -> Person:
-        return self.child

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from kindred.care.follow_up import rebuild_follow_up, refresh_follow_up
+from kindred.care.follow_up import COLUMNS, rebuild_follow_up, refresh_follow_up
 from kindred.care.models import ChildFollowUp
 from kindred.care.services import record_concern_feedback, record_information
 from kindred.care.tests.factories import patient_with_children, today, years_ago
@@ -16,11 +16,9 @@ from kindred.people.services import PersonData, register_person, relate
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = ("episode_id", "relationship_id", "parent_id", "child_id", "has_sheet", "informed", "concern")
-
 
 def stored() -> list[tuple]:
-    return sorted(ChildFollowUp.objects.values_list(*FIELDS, "concern_rank", "open_reports"))
+    return sorted(ChildFollowUp.objects.values_list(*COLUMNS))
 
 
 def test_the_stored_rows_equal_a_rebuild_from_the_facts(unit):  # noqa: F811

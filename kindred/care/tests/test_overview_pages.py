@@ -93,15 +93,20 @@ def test_episode_page_query_count_does_not_grow_with_children(world):
     assert few == many
 
 
-def test_the_first_page_shows_the_oldest_episodes_without_the_children_answer_and_how_many(world):
+def _awaiting(world, n: int) -> None:
+    """n of Cora's episodes without the children answer: Venter00 started today, Venter01 a day earlier, …"""
     cora = world.actor(world.clinician)
     today = timezone.localdate()
-    for i in range(12):
+    for i in range(n):
         services.register_patient(
             cora,
             PersonData(given_name=f"Venter{i:02d}", family_name="Familie", birth_year=1980),
             services.EpisodeData(kind="outpatient", started_on=today - timedelta(days=i)),
         )
+
+
+def test_the_first_page_shows_the_oldest_episodes_without_the_children_answer_and_how_many(world):
+    _awaiting(world, 12)
     client = world.client_for(world.child_responsible)
     html = client.get(reverse("care:children")).content.decode()
     # The ten oldest (started 11 to 2 days ago), the count of all twelve and the way to the whole list.
@@ -118,14 +123,7 @@ def test_the_first_page_shows_the_oldest_episodes_without_the_children_answer_an
 
 
 def test_my_patients_lists_every_episode_awaiting_the_answer_a_page_at_a_time(world):
-    cora = world.actor(world.clinician)
-    today = timezone.localdate()
-    for i in range(53):
-        services.register_patient(
-            cora,
-            PersonData(given_name=f"Venter{i:02d}", family_name="Familie", birth_year=1980),
-            services.EpisodeData(kind="outpatient", started_on=today - timedelta(days=i)),
-        )
+    _awaiting(world, 53)
     client = world.client_for(world.child_responsible)
     first = client.get(reverse("care:my_work")).content.decode()
     assert first.count("Venter") == 50 and "Venter52" in first and "Venter02" not in first  # oldest first
